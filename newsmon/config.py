@@ -1,0 +1,46 @@
+"""newsmon.yaml: feeds, taxonomy, rules and per-service options, validated before anything starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from newsmon.yamlconf import ConfigError, load
+from schemas.feed import FeedSpec
+from services.alert.config import AlertingOptions
+from services.alert.rules import Rules
+from services.classify.config import ClassifyOptions
+from services.classify.taxonomy import Taxonomy
+from services.ingest.config import IngestOptions
+
+__all__ = ["ConfigError", "NewsmonConfig", "load_config"]
+
+INCLUDABLE = frozenset({"feeds", "taxonomy", "rules"})
+"""Top-level keys that may hold a path to another YAML file instead of their values."""
+
+
+class NewsmonConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    feeds: tuple[FeedSpec, ...] = ()
+    ingest: IngestOptions = IngestOptions()
+    taxonomy: Taxonomy = Taxonomy()
+    classify: ClassifyOptions = ClassifyOptions()
+    rules: Rules = ()
+    alerting: AlertingOptions = AlertingOptions()
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feed_ids(cls, feeds: tuple[FeedSpec, ...]) -> tuple[FeedSpec, ...]:
+        seen: set[str] = set()
+        for feed in feeds:
+            if feed.id in seen:
+                raise ValueError(f"feed id {feed.id!r} is used twice; every feed needs its own id")
+            seen.add(feed.id)
+        return feeds
+
+
+def load_config(path: Path) -> NewsmonConfig:
+    """Read and validate the main file and what it includes; raise ConfigError naming file, line and field."""
+    return load(path, NewsmonConfig, INCLUDABLE)

@@ -1,0 +1,125 @@
+"""Thin kafka-python adapters: producers that never drop silently, consumers that commit by hand,
+and the dead-letter sink."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient
+
+from newsmon.clock import Clock, SystemClock
+from newsmon.settings import KafkaSettings
+from newsmon.topics import Topics, ensure_topics
+from schemas import DeadLetter, InvalidMessage, Message, encode, payload_preview
+
+log = logging.getLogger(__name__)
+
+REASON_HEADER = "newsmon-dlq-reason"
+
+
+def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "client_id": client_id,
+        "security_protocol": settings.security_protocol,
+    }
+    if settings.sasl_mechanism:
+        options["sasl_mechanism"] = settings.sasl_mechanism
+        options["sasl_plain_username"] = settings.sasl_username
+        options["sasl_plain_password"] = (
+            settings.sasl_password.get_secret_value() if settings.sasl_password else None
+        )
+    return options
+
+
+def make_producer(settings: KafkaSettings, client_id: str, **overrides: Any) -> KafkaProducer:
+    """A producer that waits for every in-sync replica and never duplicates on retry."""
+    options = _common(settings, client_id) | {
+        "acks": "all",
+        "enable_idempotence": True,
+        "compression_type": None if settings.compression == "none" else settings.compression,
+        "linger_ms": 5,
+        "delivery_timeout_ms": 120_000,
+        "max_block_ms": 60_000,
+    }
+    return KafkaProducer(**(options | overrides))
+
+
+def make_consumer(
+    settings: KafkaSettings,
+    client_id: str,
+    group_id: str | None,
+    topics: Sequence[str] = (),
+    **overrides: Any,
+) -> KafkaConsumer:
+    """A consumer that starts from the earliest offset and never commits on its own."""
+    options = _common(settings, client_id) | {
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "isolation_level": "read_committed",
+    }
+    return KafkaConsumer(*topics, **(options | overrides))
+
+
+def make_admin(settings: KafkaSettings, client_id: str = "newsmon-admin") -> KafkaAdminClient:
+    return KafkaAdminClient(**_common(settings, client_id))
+
+
+def create_pipeline_topics(settings: KafkaSettings, client_id: str = "newsmon-admin") -> list[str]:
+    """Create missing pipeline topics through an admin client of its own (`ensure_topics`); return them."""
+    admin = make_admin(settings, client_id)
+    try:
+        return ensure_topics(admin, settings)
+    finally:
+        admin.close()
+
+
+def send_and_wait(
+    producer: KafkaProducer, topic: str, key: str, message: Message, timeout: float = 30.0
+) -> None:
+    """Produce one message and wait for the broker's acknowledgement; raise if it did not arrive.
+
+    kafka-python can expire a batch without anyone looking at its future; checking each result is what
+    makes a send count.
+    """
+    producer.send(topic, key=key.encode(), value=encode(message)).get(timeout=timeout)
+
+
+class DeadLetterSink:
+    """Sends what a service cannot use to the dead-letter topic, with the reason as a header."""
+
+    def __init__(
+        self, producer: KafkaProducer, topics: Topics, service: str, clock: Clock | None = None
+    ) -> None:
+        self._producer = producer
+        self._topic = topics.deadletter
+        self._service = service
+        self._clock = clock or SystemClock()
+
+    def send(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        key: bytes | None,
+        value: bytes | None,
+        error: InvalidMessage,
+    ) -> None:
+        letter = DeadLetter(
+            service=self._service,
+            topic=topic,
+            partition=partition,
+            offset=offset,
+            key=key.decode("utf-8", errors="replace") if key is not None else None,
+            reason=error.reason,
+            error=error.detail,
+            payload=payload_preview(value),
+            failed_at=self._clock.now(),
+        )
+        headers = [(REASON_HEADER, error.reason.encode())]
+        self._producer.send(self._topic, key=key, value=encode(letter), headers=headers).get(timeout=30)
+        log.warning("dead-lettered %s[%d]@%d: %s", topic, partition, offset, error)

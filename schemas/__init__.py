@@ -1,0 +1,37 @@
+"""Message schemas shared by every newsmon service: pydantic v2 models and their one codec."""
+
+from schemas.alert import Alert, AlertEvidence, DeliveryRecord, DeliveryStatus, Silence
+from schemas.article import RawArticle
+from schemas.classified import ClassifiedArticle, Evidence, SignalHit
+from schemas.codec import InvalidMessage, decode, encode, payload_preview
+from schemas.common import Duration, Identifier, Message, Polarity, Severity, parse_duration
+from schemas.deadletter import DeadLetter
+from schemas.feed import FeedHealth, FeedSpec, SeenArticle
+from schemas.trend import TrendWindow
+
+__all__ = [
+    "Alert",
+    "AlertEvidence",
+    "ClassifiedArticle",
+    "DeadLetter",
+    "DeliveryRecord",
+    "DeliveryStatus",
+    "Duration",
+    "Evidence",
+    "FeedHealth",
+    "FeedSpec",
+    "Identifier",
+    "InvalidMessage",
+    "Message",
+    "Polarity",
+    "RawArticle",
+    "SeenArticle",
+    "Severity",
+    "SignalHit",
+    "Silence",
+    "TrendWindow",
+    "decode",
+    "encode",
+    "parse_duration",
+    "payload_preview",
+]

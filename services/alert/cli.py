@@ -1,0 +1,336 @@
+"""`newsmon alert test`, `newsmon silence add|list|expire` and `newsmon backtest`."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import click
+
+from newsmon import runtime
+from newsmon.clock import SystemClock
+from schemas import Alert, AlertEvidence, Severity, Silence, parse_duration
+from services.alert.config import RECEIVER_NAMES
+
+if TYPE_CHECKING:
+    from services.alert.backtest import BacktestResult, Classifies, Item
+    from services.alert.grouping import Timing
+
+PROGRESS_FROM_BYTES = 256 * 1024
+
+
+# -- newsmon alert test ----------------------------------------------------------------------------------
+
+
+@click.group("alert")
+def alert_group() -> None:
+    """Check the alert receivers."""
+
+
+@alert_group.command("test")
+@click.option("--receiver", "name", required=True, type=click.Choice(RECEIVER_NAMES), help="Receiver to try.")
+@click.option("--severity", type=click.Choice([s.value for s in Severity]), default="low", show_default=True)
+def alert_test(name: str, severity: str) -> None:
+    """Send a test notification to one receiver, the same way the service does, and say how it went.
+
+    \b
+    Example:
+      NEWSMON_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... newsmon alert test --receiver slack
+    """
+    from services.alert.notification import Notification
+    from services.alert.retry import Delivered, Permanent
+    from services.alert.routing import HOW_TO
+    from services.alert.wiring import build_receivers
+
+    rt = runtime.start("alert")
+    try:
+        receivers = build_receivers(rt)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if name not in receivers:
+        raise click.ClickException(f"receiver {name!r} is not configured: {HOW_TO[name]}")
+    now = SystemClock().now()
+    alert = _test_alert(Severity(severity), now)
+    verdict = receivers[name].send(Notification(name, alert.fingerprint, (alert,)))
+    if isinstance(verdict, Delivered):
+        click.echo(f"{name}: test notification delivered")
+        return
+    kind = "permanent failure" if isinstance(verdict, Permanent) else "temporary failure (would be retried)"
+    detail = getattr(verdict, "detail", "")
+    raise click.ClickException(f"{name}: {kind}: {verdict.reason}{': ' + detail if detail else ''}")
+
+
+def _test_alert(severity: Severity, now: datetime) -> Alert:
+    return Alert(
+        id=f"test-{int(now.timestamp())}",
+        fingerprint="test",
+        rule_id="receiver_test",
+        rule_kind="article",
+        severity=severity,
+        title="newsmon test notification",
+        summary="If you can read this, alerts reach this receiver. No action needed.",
+        topic="test",
+        signals=("test_signal",),
+        labels={"rule": "receiver_test", "severity": severity.value},
+        evidence=(
+            AlertEvidence(
+                article_id="test",
+                source="newsmon",
+                title="A sample article",
+                url="https://example.org/newsmon-test",
+                signal="test_signal",
+                quote="sample quote",
+                sentence="Evidence appears like this, with the sample quote in bold.",
+                published_at=now,
+            ),
+        ),
+        distinct_sources=1,
+        first_seen=now,
+        last_seen=now,
+        fired_at=now,
+    )
+
+
+# -- newsmon silence -------------------------------------------------------------------------------------
+
+
+@click.group("silence")
+def silence_group() -> None:
+    """Mute alerts whose labels match, for a while; every alert replica sees the change at once.
+
+    \b
+    Labels: rule, topic, severity, kind, and any labels a rule adds.
+    """
+
+
+@silence_group.command("add")
+@click.option("--match", "matchers", multiple=True, required=True, help="label=value; repeat to narrow.")
+@click.option("--for", "duration", required=True, help="How long, e.g. 30m, 2h, 1d.")
+@click.option("--comment", default="", help="Why; shown in `silence list`.")
+@click.option("--by", "created_by", default=None, help="Who; default: the current user.")
+def silence_add(matchers: tuple[str, ...], duration: str, comment: str, created_by: str | None) -> None:
+    """Add a silence.
+
+    \b
+    Example:
+      newsmon silence add --match topic=iran_israel --for 2h --comment "known, desk is on it"
+    """
+    from services.alert.silences import new_silence, parse_matchers
+
+    try:
+        labels = parse_matchers(matchers)
+        length = parse_duration(duration)
+        if not isinstance(length, timedelta):
+            raise ValueError(f"invalid duration {duration!r}: use a number with a unit, e.g. 90s, 5m, 2h, 1d")
+        silence = new_silence(labels, length, comment, created_by or _user(), SystemClock().now())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    _publish_silence(silence)
+    click.echo(f"added {silence.id}: {_describe(silence)}")
+
+
+@silence_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include silences that have ended.")
+def silence_list(show_all: bool) -> None:
+    """Show silences, active ones first."""
+    now = SystemClock().now()
+    silences = [s for s in _read_silences() if show_all or s.ends_at > now]
+    if not silences:
+        click.echo("no silences" + ("" if show_all else " active (--all shows ended ones)"))
+        return
+    for silence in sorted(silences, key=lambda s: (not s.active_at(now), s.ends_at)):
+        state = "active" if silence.active_at(now) else ("pending" if silence.starts_at > now else "ended")
+        click.echo(f"{silence.id}  {state:<7} {_describe(silence)}")
+
+
+@silence_group.command("expire")
+@click.argument("silence_id")
+def silence_expire(silence_id: str) -> None:
+    """End a silence now."""
+    from services.alert.silences import expired
+
+    found = {s.id: s for s in _read_silences()}.get(silence_id)
+    if found is None:
+        raise click.ClickException(f"no silence {silence_id!r}; see `newsmon silence list --all`")
+    _publish_silence(expired(found, SystemClock().now()))
+    click.echo(f"expired {silence_id}")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # containers may run as a uid without a name
+        return "unknown"
+
+
+def _describe(silence: Silence) -> str:
+    matchers = ",".join(f"{k}={v}" for k, v in sorted(silence.matchers.items()))
+    until = silence.ends_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    by = f" by {silence.created_by}" if silence.created_by else ""
+    return f"{matchers} until {until}{by}" + (f": {silence.comment}" if silence.comment else "")
+
+
+def _publish_silence(silence: Silence) -> None:
+    from newsmon.kafka import create_pipeline_topics, make_producer, send_and_wait
+    from newsmon.topics import Topics
+
+    rt = runtime.start("silence")
+    create_pipeline_topics(rt.kafka)
+    producer = make_producer(rt.kafka, "newsmon-silence-cli")
+    try:
+        send_and_wait(producer, Topics.from_settings(rt.kafka).silences, silence.id, silence)
+    finally:
+        producer.close(timeout=10)
+
+
+def _read_silences() -> list[Silence]:
+    from newsmon.kafka import make_consumer
+    from newsmon.topics import Topics
+    from services.alert.silences import SilenceStore
+    from services.alert.tails import TopicTail
+
+    rt = runtime.start("silence")
+    store = SilenceStore()
+
+    def apply(key: str, value: Silence | None) -> None:
+        if value is None:
+            store.remove(key)
+        else:
+            store.apply(value)
+
+    tail = TopicTail(
+        make_consumer(rt.kafka, "newsmon-silence-cli", None),
+        Topics.from_settings(rt.kafka).silences,
+        Silence,
+        apply,
+    )
+    try:
+        tail.start(timeout=30)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        tail.close()
+    return store.all()
+
+
+# -- newsmon backtest ------------------------------------------------------------------------------------
+
+
+@click.command("backtest")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path, allow_dash=True),
+)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="newsmon.yaml with the rules.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per fired alert instead of a report.")
+def backtest_command(files: tuple[Path, ...], config_path: Path | None, as_json: bool) -> None:
+    """Replay articles through the rules with a simulated clock; print what would have fired, and when.
+
+    FILES are JSON lines of classified articles, raw articles (classified first with the taxonomy) or trend
+    windows, in any order; `-` reads standard input; a .txt file is one article (title on the first line).
+    No Kafka is needed: tune a rule here before switching it on.
+
+    \b
+    Examples:
+      newsmon backtest articles.jsonl
+      newsmon backtest --config my-rules-trial.yaml articles.jsonl
+    """
+    from services.alert.backtest import BacktestResult, backtest, read_items, text_article
+    from services.alert.grouping import Timing
+
+    rt = runtime.start("backtest")
+    config = runtime.load_or_exit(rt, config_path)
+    result = BacktestResult()
+    opened = SystemClock().now()
+
+    def items() -> Iterator[Item]:
+        """Read lazily, so the progress bar also covers classifying raw articles."""
+        for path in files:
+            if path.suffix == ".txt":
+                result.read += 1
+                try:
+                    yield text_article(path, opened)
+                except (OSError, UnicodeDecodeError, ValueError) as exc:
+                    result.problems.append(f"{path}: {exc}")
+            else:
+                yield from read_items(_lines(path), result, str(path))
+
+    def classifier() -> Classifies:
+        from services.classify.engine import Classifier
+
+        return Classifier.from_taxonomy(config.taxonomy)
+
+    options = config.alerting
+    timing = Timing(options.group_wait, options.group_interval, options.repeat_interval)
+    backtest(items(), config.rules, timing, classifier, result)
+    if as_json:
+        for alert in result.fired:
+            click.echo(alert.model_dump_json())
+    else:
+        _report(result, timing)
+    for problem in result.problems[:20]:
+        click.echo(f"skipped {problem}", err=True)
+
+
+def _lines(path: Path) -> Iterator[str]:
+    if str(path) == "-":
+        yield from sys.stdin
+        return
+    size = path.stat().st_size
+    with path.open(encoding="utf-8") as handle:
+        if size < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
+            yield from handle
+            return
+        with click.progressbar(length=size, label=f"reading {path.name}", file=sys.stderr) as bar:
+            for line in handle:
+                bar.update(len(line.encode("utf-8")))
+                yield line
+
+
+def _report(result: BacktestResult, timing: Timing, out: IO[str] | None = None) -> None:
+    span = ""
+    if result.first and result.last:
+        span = f", {_t(result.first)} to {_t(result.last)}"
+    classified = f" ({result.classified} classified here)" if result.classified else ""
+    skipped = f", {len(result.problems)} skipped" if result.problems else ""
+    click.echo(f"read {result.read} item(s){classified}{skipped}{span}", file=out)
+    click.echo(f"\n{len(result.fired)} alert(s) fired:", file=out)
+    for alert in result.fired:
+        topic = alert.topic or "-"
+        click.echo(
+            f"  {_t(alert.fired_at)}  {alert.severity.value.upper():<8} {alert.rule_id:<28} {topic:<18} "
+            f"{alert.distinct_sources} source(s)  {alert.summary[:80]}",
+            file=out,
+        )
+    suppressed = ", ".join(f"{k} {v}" for k, v in sorted(result.suppressed.items())) or "none"
+    click.echo(
+        f"\n{len(result.sent)} notification(s) would be sent (group_wait {_d(timing.group_wait)}, "
+        f"group_interval {_d(timing.group_interval)}, repeat_interval {_d(timing.repeat_interval)}; "
+        f"suppressed: {suppressed}):",
+        file=out,
+    )
+    for sent in result.sent:
+        n = sent.notification
+        click.echo(
+            f"  {_t(sent.at)}  {n.severity.value.upper():<8} {n.title}  [{n.topic or '-'}]  "
+            f"{len(n.alerts)} alert(s), {n.distinct_sources} source(s)",
+            file=out,
+        )
+
+
+def _t(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _d(length: timedelta) -> str:
+    seconds = int(length.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

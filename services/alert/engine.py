@@ -1,0 +1,322 @@
+"""The pure rule engine: classified articles and trend windows in, alerts out. No I/O, no clock reads.
+
+State (sliding windows, trend baselines) is rebuilt after a restart by replaying the last `lookback(rules)`
+of input through `observe_*` with the results discarded, so replay and live processing run the same code.
+Alert ids are hashes of the rule, its grouping keys and the triggering input, so a replay fires the same ids.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from schemas import Alert, AlertEvidence, ClassifiedArticle, SignalHit, TrendWindow
+from services.alert.fingerprint import alert_id, fingerprint
+from services.alert.rules import ArticleRule, Rule, TrendRule, WindowRule
+
+MAX_EVIDENCE = 10
+"""Quotes carried by one alert; more would not be read and would only crowd the message."""
+CONTEXT_SENTENCES = 2
+"""Sentences shown around one quote: where the signal was first found, and the next place it was found."""
+
+
+def event_time(article: ClassifiedArticle) -> datetime:
+    """When the article happened for windowing: its publication time, unless that lies after the fetch."""
+    return min(article.article.published_at, article.article.fetched_at)
+
+
+def story_key(source: str, title: str) -> tuple[str, str]:
+    """Copies of one story from one outlet share this key, so they count once."""
+    return source.strip().lower(), re.sub(r"[^0-9a-z]+", " ", title.lower()).strip()
+
+
+def context_of(hit: SignalHit) -> str:
+    """The sentence of the first quote, and the next sentence where the signal was found too: a notice often
+    says what happens in one sentence and where or how in the next ("evacuation" ... "routes through ...")."""
+    sentences = list(dict.fromkeys(e.sentence for e in hit.evidence if e.sentence))[:CONTEXT_SENTENCES]
+    return " … ".join(sentences)
+
+
+def evidence_of(article: ClassifiedArticle, hit: SignalHit) -> AlertEvidence:
+    first = hit.evidence[0]
+    raw = article.article
+    return AlertEvidence(
+        article_id=raw.id,
+        source=raw.source,
+        title=raw.title,
+        url=raw.url,
+        signal=hit.id,
+        quote=first.text,
+        sentence=context_of(hit) or first.sentence,
+        published_at=raw.published_at,
+        fetched_at=raw.fetched_at,
+    )
+
+
+def _labels(rule: Rule, topic: str | None) -> dict[str, str]:
+    labels = {"rule": rule.id, "kind": rule.kind, "severity": rule.severity.value}
+    if topic:
+        labels["topic"] = topic
+    return rule.labels | labels
+
+
+def _keys(topic: str | None) -> dict[str, str]:
+    return {"topic": topic} if topic else {}
+
+
+@dataclass(frozen=True)
+class _Hit:
+    at: datetime
+    article_id: str
+    story: tuple[str, str]
+    signal: str
+    evidence: AlertEvidence
+
+
+@dataclass
+class _Window:
+    hits: list[_Hit] = field(default_factory=list)
+    latest: datetime | None = None
+    known: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, hits: Iterable[_Hit]) -> None:
+        for hit in hits:
+            if (hit.article_id, hit.signal) not in self.known:
+                self.hits.append(hit)
+                self.known.add((hit.article_id, hit.signal))
+                self.latest = hit.at if self.latest is None else max(self.latest, hit.at)
+
+    def prune(self, rule: WindowRule) -> None:
+        if self.latest is None:
+            return
+        start = self.latest - rule.within
+        if any(h.at <= start for h in self.hits):
+            self.hits = [h for h in self.hits if h.at > start]
+            self.known = {(h.article_id, h.signal) for h in self.hits}
+
+
+class RuleEngine:
+    """Evaluates every enabled rule; keeps the little state window and trend rules need."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules = tuple(r for r in rules if r.enabled)
+        self._windows: dict[tuple[str, str | None], _Window] = {}
+        self._trends: dict[str, dict[datetime, TrendWindow]] = {}
+
+    def reset(self) -> None:
+        """Forget all state, e.g. before rebuilding it after a rebalance."""
+        self._windows.clear()
+        self._trends.clear()
+
+    def observe_article(self, article: ClassifiedArticle, now: datetime) -> list[Alert]:
+        alerts: list[Alert] = []
+        for rule in self.rules:
+            if isinstance(rule, ArticleRule):
+                alerts.extend(self._article_rule(rule, article, now))
+            elif isinstance(rule, WindowRule):
+                alerts.extend(self._window_rule(rule, article, now))
+        return alerts
+
+    def observe_trend(self, window: TrendWindow, now: datetime) -> list[Alert]:
+        history = self._trends.setdefault(window.topic, {})
+        history[window.window_start] = window
+        alerts = [
+            alert
+            for rule in self.rules
+            if isinstance(rule, TrendRule)
+            for alert in self._trend_rule(rule, window, history, now)
+        ]
+        self._prune_trends(window)
+        return alerts
+
+    # -- per-article rules -------------------------------------------------------------------------------
+
+    def _article_rule(self, rule: ArticleRule, article: ClassifiedArticle, now: datetime) -> list[Alert]:
+        topic = _pick_topic(rule.topics, article.topics)
+        if rule.topics and topic is None:
+            return []
+        if article.escalation_score < rule.min_escalation:
+            return []
+        hits = [
+            s
+            for s in article.signals
+            if (not rule.signals or s.id in rule.signals)
+            and (rule.min_severity is None or s.severity >= rule.min_severity)
+        ]
+        if (rule.signals or rule.min_severity) and not hits:
+            return []
+        fp = fingerprint(rule.id, _keys(topic))
+        at = event_time(article)
+        raw = article.article
+        return [
+            Alert(
+                id=alert_id(fp, raw.id),
+                fingerprint=fp,
+                rule_id=rule.id,
+                rule_kind="article",
+                severity=rule.severity,
+                title=rule.headline,
+                summary=raw.title,
+                topic=topic,
+                signals=tuple(s.id for s in hits),
+                labels=_labels(rule, topic),
+                evidence=tuple(evidence_of(article, s) for s in hits[:MAX_EVIDENCE]),
+                distinct_sources=1,
+                first_seen=at,
+                last_seen=at,
+                fired_at=now,
+            )
+        ]
+
+    # -- corroboration windows ---------------------------------------------------------------------------
+
+    def _window_rule(self, rule: WindowRule, article: ClassifiedArticle, now: datetime) -> list[Alert]:
+        hits = [s for s in article.signals if s.id in rule.signals]
+        if not hits:
+            return []
+        topics = [t for t in article.topics if not rule.topics or t in rule.topics]
+        if rule.topics and not topics:
+            return []
+        keys: list[str | None] = list(topics) if rule.per_topic and topics else [None]
+        at = event_time(article)
+        story = story_key(article.article.source, article.article.title)
+        new = [_Hit(at, article.id, story, s.id, evidence_of(article, s)) for s in hits]
+        alerts = []
+        for topic in keys:
+            window = self._windows.setdefault((rule.id, topic), _Window())
+            window.add(new)
+            window.prune(rule)
+            if window.latest is not None and at > window.latest - rule.within:
+                alert = self._window_alert(rule, topic, window.hits, article.id, now)
+                if alert is not None:
+                    alerts.append(alert)
+        return alerts
+
+    def _window_alert(
+        self, rule: WindowRule, topic: str | None, hits: list[_Hit], trigger: str, now: datetime
+    ) -> Alert | None:
+        sources = {h.story[0] for h in hits}
+        for signal in rule.signals:
+            if len({h.story for h in hits if h.signal == signal}) < rule.min_count:
+                return None
+        if len(sources) < rule.min_sources:
+            return None
+        fp = fingerprint(rule.id, _keys(topic))
+        newest = sorted(hits, key=lambda h: h.at, reverse=True)
+        evidence = _one_per_story(newest)[:MAX_EVIDENCE]
+        stories = len({h.story for h in hits})
+        where = f" on {topic}" if topic else ""
+        return Alert(
+            id=alert_id(fp, trigger),
+            fingerprint=fp,
+            rule_id=rule.id,
+            rule_kind="window",
+            severity=rule.severity,
+            title=rule.headline,
+            summary=(
+                f"{' + '.join(rule.signals)}{where}: {_n(stories, 'story', 'stories')} from "
+                f"{_n(len(sources), 'source', 'sources')} within {_human(rule.within.total_seconds())}"
+            ),
+            topic=topic,
+            signals=rule.signals,
+            labels=_labels(rule, topic),
+            evidence=tuple(evidence),
+            distinct_sources=len(sources),
+            first_seen=min(h.at for h in hits),
+            last_seen=max(h.at for h in hits),
+            fired_at=now,
+        )
+
+    # -- trends ------------------------------------------------------------------------------------------
+
+    def _trend_rule(
+        self, rule: TrendRule, window: TrendWindow, history: dict[datetime, TrendWindow], now: datetime
+    ) -> list[Alert]:
+        if rule.topics and window.topic not in rule.topics:
+            return []
+        if window.escalation_index < rule.min_index:
+            return []
+        start = window.window_start - rule.baseline
+        baseline = [
+            w.escalation_index for w in history.values() if start < w.window_end <= window.window_start
+        ]
+        if len(baseline) < rule.min_baseline_windows:
+            return []
+        verdict = trend_verdict(window.escalation_index, baseline, rule.ratio, rule.zscore)
+        if verdict is None:
+            return []
+        fp = fingerprint(rule.id, _keys(window.topic))
+        return [
+            Alert(
+                id=alert_id(fp, window.key),
+                fingerprint=fp,
+                rule_id=rule.id,
+                rule_kind="trend",
+                severity=rule.severity,
+                title=rule.headline,
+                summary=f"{window.topic}: escalation index {window.escalation_index:.2f} {verdict}",
+                topic=window.topic,
+                signals=tuple(sorted(window.signal_counts, key=lambda s: -window.signal_counts[s]))[:5],
+                labels=_labels(rule, window.topic),
+                distinct_sources=window.distinct_sources,
+                first_seen=window.window_start,
+                last_seen=window.window_end,
+                fired_at=now,
+            )
+        ]
+
+    def _prune_trends(self, window: TrendWindow) -> None:
+        keep = max((r.baseline for r in self.rules if isinstance(r, TrendRule)), default=None)
+        history = self._trends[window.topic]
+        if keep is None:
+            history.clear()
+            return
+        oldest = window.window_start - keep
+        for start in [s for s, w in history.items() if w.window_end <= oldest]:
+            del history[start]
+
+
+def trend_verdict(
+    index: float, baseline: list[float], ratio: float | None, zscore: float | None
+) -> str | None:
+    """Why `index` stands out against `baseline` (ratio and/or z-score), or None when it does not."""
+    mean = statistics.fmean(baseline)
+    reasons = []
+    if ratio is not None and index > 0 and index >= ratio * mean:
+        times = f"{index / mean:.1f}x" if mean > 0 else "from zero"
+        reasons.append(f"is {times} its baseline {mean:.2f}")
+    if zscore is not None and len(baseline) >= 2:
+        stdev = statistics.pstdev(baseline)
+        if stdev > 0 and (index - mean) / stdev >= zscore:
+            reasons.append(f"z-score {(index - mean) / stdev:.1f}")
+    return "; ".join(reasons) or None
+
+
+def _pick_topic(wanted: tuple[str, ...], present: tuple[str, ...]) -> str | None:
+    if not wanted:
+        return present[0] if present else None
+    return next((t for t in present if t in wanted), None)
+
+
+def _one_per_story(hits: list[_Hit]) -> list[AlertEvidence]:
+    seen: set[tuple[tuple[str, str], str]] = set()
+    evidence = []
+    for hit in hits:
+        if (hit.story, hit.signal) not in seen:
+            seen.add((hit.story, hit.signal))
+            evidence.append(hit.evidence)
+    return evidence
+
+
+def _human(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"

@@ -1,0 +1,279 @@
+"""The notify stage: alerts in; silences, grouping, routing and delivery; a delivery record per message.
+
+Alerts are keyed by fingerprint, so one replica owns each situation. An alert's offset is committed only
+once every notification carrying it is delivered or has failed for good (`OffsetTracker`), so a crash
+replays what was unfinished; the delivery records (read at start and followed) make the replay skip what
+was already sent, whichever replica sent it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from newsmon.clock import Clock
+from newsmon.kafka import DeadLetterSink, send_and_wait
+from newsmon.topics import Topics
+from schemas import Alert, DeliveryRecord, InvalidMessage, decode
+from services.alert.delivery import Dispatcher, Event
+from services.alert.grouping import Batch, Grouper, Outcome
+from services.alert.metrics import AlertMetrics
+from services.alert.notification import Notification
+from services.alert.offsets import OffsetTracker, Position
+from services.alert.routing import Router
+from services.alert.silences import SilenceStore
+from services.alert.tails import TopicTail
+
+log = logging.getLogger(__name__)
+
+HISTORY_PER_SITUATION = 20
+"""Delivery records kept per situation, to restore its timing after work on it was handed back."""
+
+
+class _Handover(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, stage: NotifyStage) -> None:
+        self._stage = stage
+
+    """Notes what changed; kafka-python runs listeners on its IO thread, where nothing may block, so the
+    stage acts on it in the polling thread right after `poll` returns."""
+
+    def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
+        self._stage.revoked |= {(tp.topic, tp.partition) for tp in revoked}
+
+    def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        self._stage.newly_assigned = True
+
+
+class NotifyStage:
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        producer: KafkaProducer,
+        topics: Topics,
+        grouper: Grouper[Position],
+        silences: SilenceStore,
+        router: Router,
+        dispatcher: Dispatcher[Position],
+        deliveries: TopicTail[DeliveryRecord] | None,
+        clock: Clock,
+        metrics: AlertMetrics,
+        deadletters: DeadLetterSink,
+        commit_interval: timedelta = timedelta(seconds=1),
+    ) -> None:
+        self.consumer = consumer
+        self._producer = producer
+        self._topics = topics
+        self.grouper = grouper
+        self._silences = silences
+        self._router = router
+        self.dispatcher = dispatcher
+        self.deliveries = deliveries
+        self._clock = clock
+        self._metrics = metrics
+        self._deadletters = deadletters
+        self._tracker = OffsetTracker()
+        self._sent: dict[str, set[str]] = {}
+        self._history: dict[str, list[DeliveryRecord]] = {}
+        self.revoked: set[tuple[str, int]] = set()
+        self.newly_assigned = False
+        self.live = False
+        self._commit_every = commit_interval.total_seconds()
+        self._last_commit = clock.monotonic()
+
+    def subscribe(self) -> None:
+        self.consumer.partitions_for_topic(self._topics.alerts)  # metadata before the first assignment
+        self.consumer.subscribe([self._topics.alerts], listener=_Handover(self))
+
+    def apply_delivery(self, key: str, record: DeliveryRecord | None) -> None:
+        """A delivery record from the compacted topic (ours or another replica's)."""
+        if record is None:
+            return
+        for alert_id in record.alert_ids or (record.alert_id,):
+            self._sent.setdefault(alert_id, set()).add(record.receiver)
+        self.grouper.restore(record)
+        if record.fingerprint:
+            recent = self._history.setdefault(record.fingerprint, [])
+            recent.append(record)
+            del recent[:-HISTORY_PER_SITUATION]
+
+    # -- rebalancing ---------------------------------------------------------------------------------
+
+    def let_go(self, revoked: set[tuple[str, int]]) -> None:
+        """Forget work of revoked partitions: their new owner redoes it from the last commit."""
+
+        def keep(p: Position) -> bool:
+            return (p.topic, p.partition) not in revoked
+
+        batches = self.grouper.drop_pending(keep)
+        jobs = self.dispatcher.drop(keep)
+        self._tracker.forget(revoked)
+        abandoned = [a for b in batches for a in b.alerts] + [a for j in jobs for a in j.notification.alerts]
+        for fingerprint in self.grouper.forget(abandoned):
+            for record in self._history.get(fingerprint, ()):
+                self.grouper.restore(record)
+        if abandoned:
+            log.info("handed back %d unsent alert(s) with %d partition(s)", len(abandoned), len(revoked))
+
+    def take_over(self) -> None:
+        """Before handling newly assigned alerts, learn every delivery made so far (by any replica)."""
+        if self.deliveries is not None:
+            self.deliveries.catch_up()
+
+    # -- the loop ------------------------------------------------------------------------------------
+
+    def poll_once(self, timeout_ms: int) -> int:
+        batches = self.consumer.poll(timeout_ms=timeout_ms, max_records=500)
+        if self.revoked:
+            self.let_go(self.revoked)
+            self.revoked = set()
+        if self.newly_assigned:
+            self.take_over()
+            self.newly_assigned = False
+            self.live = True
+        count = 0
+        for tp, records in batches.items():
+            for record in records:
+                self._handle(tp, record)
+                count += 1
+        self.flush_due()
+        self.deliver_due()
+        self.commit()
+        self._metrics.pending.set(self.pending())
+        return count
+
+    def pending(self) -> int:
+        return len(self.grouper.pending_positions()) + self.dispatcher.pending()
+
+    def next_wakeup_seconds(self, cap: float) -> float:
+        now = self._clock.now()
+        times = [t for t in (self.grouper.next_flush(), self.dispatcher.next_due()) if t is not None]
+        if not times:
+            return cap
+        return max(0.0, min(cap, (min(times) - now).total_seconds()))
+
+    def _handle(self, tp: TopicPartition, record: Any) -> None:
+        position = Position(tp.topic, tp.partition, record.offset)
+        self._tracker.consumed(position)
+        try:
+            alert = decode(Alert, record.value)
+        except InvalidMessage as exc:
+            self._deadletters.send(tp.topic, tp.partition, record.offset, record.key, record.value, exc)
+            self._metrics.deadletter.labels(reason=exc.reason).inc()
+            self._tracker.release(position)
+            return
+        now = self._clock.now()
+        done = self._sent.get(alert.id, set())
+        if self._already_handled(alert, done):
+            self._metrics.suppressed.labels(reason="duplicate").inc()
+            self._tracker.release(position)
+            return
+        self._metrics.fired.labels(rule=alert.rule_id, severity=alert.severity.value).inc()
+        silence = self._silences.muting(alert.labels, now)
+        if silence is not None and not done:
+            self.grouper.remember(alert.id, now)
+            self._metrics.silenced.labels(rule=alert.rule_id).inc()
+            log.info("silenced %s (%s) by %s until %s", alert.id, alert.rule_id, silence.id, silence.ends_at)
+            self._tracker.release(position)
+            return
+        outcome = self.grouper.add(alert, now, position, resume=bool(done))
+        if outcome is Outcome.QUEUED:
+            return
+        self._metrics.suppressed.labels(reason=outcome.value).inc()
+        if outcome is not Outcome.GROUPED:
+            log.debug("suppressed %s (%s): %s", alert.id, alert.rule_id, outcome.value)
+            self._tracker.release(position)
+
+    def _already_handled(self, alert: Alert, done: set[str]) -> bool:
+        """Sent to every receiver it routes to (by any replica), or already taken here (a replica's copy)."""
+        if done and set(self._router.receivers_for(alert.labels)) <= done:
+            return True
+        return self.grouper.seen(alert)
+
+    def flush_due(self) -> None:
+        for batch in self.grouper.due(self._clock.now()):
+            self._dispatch(batch)
+
+    def _dispatch(self, batch: Batch[Position]) -> None:
+        receivers = self._router.receivers_for(batch.alerts[0].labels)
+        for position in batch.positions:
+            if receivers:
+                self._tracker.hold(position, len(receivers) - 1)
+            else:
+                self._tracker.release(position)
+        for receiver in receivers:
+            alerts = tuple(a for a in batch.alerts if receiver not in self._sent.get(a.id, ()))
+            if alerts:
+                self.dispatcher.enqueue(Notification(receiver, batch.fingerprint, alerts), batch.positions)
+            else:
+                for position in batch.positions:
+                    self._tracker.release(position)
+
+    def deliver_due(self) -> None:
+        for event in self.dispatcher.run_due():
+            self._account(event)
+
+    def _account(self, event: Event[Position]) -> None:
+        notification = event.job.notification
+        receiver = notification.receiver
+        self._metrics.notifications.labels(
+            receiver=receiver, outcome=event.outcome, reason=event.reason
+        ).inc()
+        if event.outcome == "retried":
+            log.warning(
+                "%s: %s not delivered (%s, attempt %d); %s",
+                receiver, notification.id, event.reason, event.job.attempts, event.detail,
+            )  # fmt: skip
+            return
+        if event.outcome == "delivered":
+            self._metrics.delivery_latency.observe(
+                max(0.0, (event.at - notification.fired_at).total_seconds())
+            )
+            fetched = [e.fetched_at for e in notification.evidence if e.fetched_at is not None]
+            if fetched:
+                self._metrics.end_to_end.observe(max(0.0, (event.at - min(fetched)).total_seconds()))
+            log.info("%s: delivered %s (%d alert(s))", receiver, notification.id, len(notification.alerts))
+        else:
+            log.error("%s: gave up on %s: %s %s", receiver, notification.id, event.reason, event.detail)
+        self._record(event)
+        for position in event.job.positions:
+            self._tracker.release(position)
+
+    def _record(self, event: Event[Position]) -> None:
+        notification = event.job.notification
+        record = DeliveryRecord(
+            notification_id=notification.id,
+            alert_id=notification.alert_ids[0],
+            receiver=notification.receiver,
+            status="delivered" if event.outcome == "delivered" else "failed",
+            attempts=event.job.attempts,
+            last_error=None if event.outcome == "delivered" else f"{event.reason}: {event.detail}"[:500],
+            updated_at=event.at,
+            fingerprint=notification.fingerprint,
+            alert_ids=notification.alert_ids,
+            sources=notification.sources,
+            severity=notification.severity,
+        )
+        send_and_wait(self._producer, self._topics.delivery, record.notification_id, record)
+
+    def commit(self, force: bool = False) -> None:
+        now = self._clock.monotonic()
+        if not force and now - self._last_commit < self._commit_every:
+            return
+        moves = self._tracker.committable()
+        if moves:
+            offsets = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in moves.items()}
+            try:
+                self.consumer.commit(offsets)
+            except KafkaError as exc:  # e.g. a rebalance under way: replayed alerts are recognised as sent
+                log.warning("notify: could not commit offsets (%s); will retry", type(exc).__name__)
+                self._last_commit = now
+                return
+            for key, offset in moves.items():
+                self._tracker.committed(key, offset)
+        self._last_commit = now

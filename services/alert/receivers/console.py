@@ -1,0 +1,42 @@
+"""The default receiver when nothing else is configured: readable text on stdout and `alerts.jsonl`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from newsmon.clock import Clock, SystemClock
+from services.alert.notification import Notification
+from services.alert.receivers.text import render_text
+from services.alert.retry import Delivered, Retry, Verdict
+
+
+class ConsoleReceiver:
+    name = "console"
+
+    def __init__(self, state_dir: Path, stream: TextIO | None = None, clock: Clock | None = None) -> None:
+        self.path = state_dir / "alerts.jsonl"
+        self._stream = stream or sys.stdout
+        self._clock = clock or SystemClock()
+
+    def send(self, notification: Notification) -> Verdict:
+        entry = {
+            "notification_id": notification.id,
+            "sent_at": self._clock.now().isoformat(),
+            "severity": notification.severity.value,
+            "title": notification.title,
+            "summary": notification.summary,
+            "topic": notification.topic,
+            "distinct_sources": notification.distinct_sources,
+            "alerts": [a.model_dump(mode="json") for a in notification.alerts],
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError:
+            return Retry("write_error")
+        print(render_text(notification) + "\n", file=self._stream, flush=True)
+        return Delivered()

@@ -1,0 +1,131 @@
+"""Email over SMTP: STARTTLS or implicit TLS, optional login, multipart text and escaped HTML.
+
+The Message-ID is derived from the notification id, so a message re-sent after a crash threads with (and
+can be recognised as) the first. The password is a secret: it never appears in a log, error or metric.
+"""
+
+from __future__ import annotations
+
+import html
+import smtplib
+import ssl
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from pydantic import SecretStr
+
+from newsmon.clock import Clock, SystemClock
+from services.alert.notification import Notification
+from services.alert.receivers.text import MAX_QUOTES, facts, render_text, when
+from services.alert.retry import Delivered, Permanent, Retry, Verdict
+
+COLOURS = {"low": "#3b82f6", "medium": "#ca8a04", "high": "#ea580c", "critical": "#dc2626"}
+
+
+def message_id(notification: Notification, sender: str) -> str:
+    domain = sender.rpartition("@")[2] or "newsmon.invalid"
+    return f"<{notification.id.replace(':', '.')}@{domain}>"
+
+
+def render_html(notification: Notification) -> str:
+    e = html.escape
+    colour = COLOURS.get(notification.severity.value, "#dc2626")
+    rows = "".join(
+        f"<tr><th align='left' style='padding-right:12px'>{e(k)}</th><td>{e(v)}</td></tr>"
+        for k, v in facts(notification)
+    )
+    quotes = []
+    for item in notification.evidence[:MAX_QUOTES]:
+        sentence = item.sentence or item.quote
+        before, found, after = sentence.partition(item.quote) if item.quote else (sentence, "", "")
+        title = f"<a href='{e(item.url)}'>{e(item.title)}</a>" if item.url else e(item.title)
+        quotes.append(
+            f"<blockquote style='border-left:3px solid {colour};margin:8px 0;padding-left:8px'>"
+            f"{e(before)}<strong>{e(found)}</strong>{e(after)}<br>"
+            f"<small>{title} ({e(item.source)}, {e(when(item.published_at))})</small></blockquote>"
+        )
+    return (
+        "<!DOCTYPE html><html><body style='font-family:sans-serif'>"
+        f"<h2 style='color:{colour}'>{e(notification.severity.value.upper())}: {e(notification.title)}</h2>"
+        f"<p>{e(notification.summary)}</p><table>{rows}</table>"
+        + ("<h3>Evidence</h3>" + "".join(quotes) if quotes else "")
+        + f"<p><small>Alert ids: {e(', '.join(notification.alert_ids))}</small></p></body></html>"
+    )
+
+
+def render_email(
+    notification: Notification, sender: str, recipients: list[str], now: datetime
+) -> EmailMessage:
+    message = EmailMessage()
+    topic = f" [{notification.topic}]" if notification.topic else ""
+    subject = f"[newsmon {notification.severity.value.upper()}]{topic} {notification.title}"
+    message["Subject"] = " ".join(subject.split())
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id(notification, sender)
+    message["X-Newsmon-Notification"] = notification.id
+    message.set_content(render_text(notification))
+    message.add_alternative(render_html(notification), subtype="html")
+    return message
+
+
+class EmailReceiver:
+    name = "email"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        recipients: list[str],
+        security: str = "starttls",
+        username: str | None = None,
+        password: SecretStr | None = None,
+        timeout: float = 20.0,
+        tls_context: ssl.SSLContext | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if not recipients:
+            raise ValueError("the email receiver needs at least one recipient")
+        self._host, self._port, self._security = host, port, security
+        self._sender, self._recipients = sender, recipients
+        self._username, self._password = username, password
+        self._timeout = timeout
+        self._tls = tls_context or ssl.create_default_context()
+        self._clock = clock or SystemClock()
+
+    def send(self, notification: Notification) -> Verdict:
+        message = render_email(notification, self._sender, self._recipients, self._clock.now())
+        try:
+            with self._connect() as smtp:
+                if self._username and self._password is not None:
+                    smtp.login(self._username, self._password.get_secret_value())
+                smtp.send_message(message)
+        except smtplib.SMTPAuthenticationError as exc:
+            return Permanent("smtp_auth", f"login refused ({exc.smtp_code})")
+        except smtplib.SMTPRecipientsRefused:
+            return Permanent("smtp_recipients_refused", "every recipient was refused")
+        except smtplib.SMTPNotSupportedError:
+            return Permanent("smtp_unsupported", "the server does not offer STARTTLS or AUTH as configured")
+        except smtplib.SMTPResponseException as exc:
+            reason = f"smtp_{exc.smtp_code}"
+            return Retry(reason) if 400 <= exc.smtp_code < 500 else Permanent(reason, "the server refused")
+        except ssl.SSLError:
+            return Permanent("tls_error", "TLS handshake or certificate check failed")
+        except (smtplib.SMTPException, OSError) as exc:
+            return Retry("timeout" if isinstance(exc, TimeoutError) else "connection_error")
+        return Delivered()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._security == "ssl":
+            return smtplib.SMTP_SSL(self._host, self._port, timeout=self._timeout, context=self._tls)
+        smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+        try:
+            if self._security == "starttls":
+                smtp.starttls(context=self._tls)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp

@@ -1,0 +1,66 @@
+"""Routing: which receivers get an alert, by rule, topic, severity and labels. First match wins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from schemas import Severity
+from services.alert.config import AlertingOptions, Route
+
+
+class RoutingError(ValueError):
+    """A route names a receiver this deployment has not configured."""
+
+
+def route_matches(route: Route, labels: dict[str, str]) -> bool:
+    if route.rules and labels.get("rule") not in route.rules:
+        return False
+    if route.topics and labels.get("topic") not in route.topics:
+        return False
+    if route.min_severity is not None:
+        severity = labels.get("severity", "")
+        if severity not in {s.value for s in Severity} or Severity(severity) < route.min_severity:
+            return False
+    return all(labels.get(k) == v for k, v in route.match.items())
+
+
+class Router:
+    def __init__(self, options: AlertingOptions, configured: Iterable[str]) -> None:
+        self._routes = options.routes
+        self.configured = tuple(configured)
+        self.default = options.receivers or default_receivers(self.configured)
+        self._check(options)
+
+    def receivers_for(self, labels: dict[str, str]) -> tuple[str, ...]:
+        chosen: list[str] = []
+        for route in self._routes:
+            if route_matches(route, labels):
+                chosen.extend(r for r in route.receivers if r not in chosen)
+                if not route.continue_:
+                    return tuple(chosen)
+        return tuple(chosen) if chosen else self.default
+
+    def _check(self, options: AlertingOptions) -> None:
+        problems = []
+        for where, names in [("alerting.receivers", options.receivers)] + [
+            (f"alerting.routes.{i}.receivers", r.receivers) for i, r in enumerate(options.routes)
+        ]:
+            for name in names:
+                if name not in self.configured:
+                    problems.append(f"{where}: receiver {name!r} is not configured ({HOW_TO[name]})")
+        if problems:
+            raise RoutingError("\n".join(problems))
+
+
+HOW_TO = {
+    "slack": "set NEWSMON_SLACK_WEBHOOK_URL",
+    "email": "set NEWSMON_SMTP_HOST and NEWSMON_SMTP_RECIPIENTS",
+    "console": "always available",
+}
+
+
+def default_receivers(configured: Iterable[str]) -> tuple[str, ...]:
+    """Every configured receiver; the console only when there is nothing else."""
+    names = tuple(configured)
+    real = tuple(n for n in names if n != "console")
+    return real or ("console",)

@@ -1,0 +1,268 @@
+"""`newsmon serve alert`: the rule stage and the notify stage in one process, one polling thread.
+
+Start-up order matters: receivers and routes are checked first (a route to an unconfigured receiver stops
+the service with a clear message), then silences and delivery records are read to their end, and only then
+are alerts consumed, so nothing already delivered is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+from urllib.parse import urlsplit
+
+import click
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.structs import TopicPartition
+
+from newsmon.clock import Clock, SystemClock
+from newsmon.config import NewsmonConfig
+from newsmon.health import HealthServer
+from newsmon.kafka import DeadLetterSink, create_pipeline_topics, make_consumer, make_producer
+from newsmon.logs import register_secrets
+from newsmon.readiness import Readiness, kafka_connected
+from newsmon.runtime import Runtime
+from newsmon.topics import Topics
+from schemas import DeliveryRecord, Silence
+from services.alert.delivery import Dispatcher
+from services.alert.engine import RuleEngine
+from services.alert.evaluate import RuleStage
+from services.alert.grouping import Grouper, Timing
+from services.alert.metrics import AlertMetrics
+from services.alert.notify import NotifyStage
+from services.alert.offsets import Position
+from services.alert.receivers import Receiver
+from services.alert.retry import Backoff
+from services.alert.routing import Router
+from services.alert.rules import lookback
+from services.alert.silences import SilenceStore
+from services.alert.tails import TopicTail
+from services.alert.wiring import build_receivers, build_router
+
+log = logging.getLogger("newsmon.alert")
+
+MAX_WAIT_SECONDS = 0.05
+"""Longest notify-stage poll. The rule stage shares the thread, so this bounds how long a newly classified
+article waits before its rules are evaluated (a 0.5 s wait put ~250 ms on the median alert)."""
+LAG_EVERY_SECONDS = 5.0
+
+
+def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        run(rt, config, metrics_port, stop)
+    except ValueError as exc:  # receivers or routes that cannot work: say which setting to fix
+        raise click.ClickException(f"the alert service cannot start:\n{exc}") from None
+
+
+def run(
+    rt: Runtime,
+    config: NewsmonConfig,
+    metrics_port: int,
+    stop: threading.Event,
+    clock: Clock | None = None,
+    receivers: dict[str, Receiver] | None = None,
+    metrics: AlertMetrics | None = None,
+    live: threading.Event | None = None,
+) -> None:
+    """The service until `stop` is set; `live` is set once both stages own their partitions."""
+    live = live or threading.Event()
+    clock = clock or SystemClock()
+    readiness = Readiness(clock)
+    register_secrets(rt.slack.webhook_url, rt.smtp.password, rt.kafka.sasl_password)
+    if rt.slack.webhook_url is not None:  # a message quoting only the path would still carry the token
+        register_secrets(urlsplit(rt.slack.webhook_url.get_secret_value()).path)
+    receivers = receivers if receivers is not None else build_receivers(rt, clock)
+    router = build_router(config.alerting, receivers)
+    metrics = metrics or AlertMetrics()
+    metrics.info(rt.instance)
+    metrics.precreate(config.rules, receivers)
+    health = HealthServer(
+        rt.runtime.metrics_host,
+        metrics_port,
+        lambda: (
+            readiness.check() if live.is_set() else (False, "loading silences, deliveries and rule state")
+        ),
+        registry=metrics.registry,
+    ).start()
+    parts: _Parts | None = None
+    try:
+        create_pipeline_topics(rt.kafka, "newsmon-alert-admin")
+        parts = _assemble(rt, config, clock, receivers, router, metrics)
+        parts.start(config, router)
+        _loop(stop, live, readiness, clock, parts, metrics)
+    finally:
+        live.clear()
+        _shutdown(parts, health)
+
+
+@dataclass
+class _Parts:
+    """Everything that talks to Kafka, so start-up and shutdown see one list."""
+
+    producer: KafkaProducer
+    silences: SilenceStore
+    silence_tail: TopicTail[Silence]
+    delivery_tail: TopicTail[DeliveryRecord]
+    notify: NotifyStage
+    rules: RuleStage
+
+    def start(self, config: NewsmonConfig, router: Router) -> None:
+        """Silences and delivery records first, to their end; only then consume alerts and articles."""
+        self.silence_tail.start()
+        self.delivery_tail.start()
+        log.info(
+            "loaded %d silence(s) and %d delivery record(s); %d rule(s); default receivers: %s",
+            len(self.silences.all()), self.delivery_tail.loaded, len(rules_enabled(config)),
+            ", ".join(router.default),
+        )  # fmt: skip
+        self.notify.subscribe()
+        self.rules.subscribe()
+
+
+def _assemble(
+    rt: Runtime,
+    config: NewsmonConfig,
+    clock: Clock,
+    receivers: dict[str, Receiver],
+    router: Router,
+    metrics: AlertMetrics,
+) -> _Parts:
+    topics = Topics.from_settings(rt.kafka)
+    instance, prefix, options = rt.instance, rt.kafka.topic_prefix, config.alerting
+    producer = make_producer(rt.kafka, f"newsmon-alert-{instance}")
+    deadletters = DeadLetterSink(producer, topics, "alert", clock)
+    silences = SilenceStore()
+
+    def apply_silence(key: str, value: Silence | None) -> None:
+        if value is None:
+            silences.remove(key)
+        else:
+            silences.apply(value)
+
+    notify = NotifyStage(
+        make_consumer(rt.kafka, f"newsmon-alert-notify-{instance}", f"{prefix}alert-notify"),
+        producer,
+        topics,
+        Grouper[Position](Timing(options.group_wait, options.group_interval, options.repeat_interval)),
+        silences,
+        router,
+        Dispatcher[Position](
+            receivers,
+            clock,
+            Backoff(options.retry.initial, options.retry.maximum),
+            options.retry.give_up_after,
+        ),
+        None,
+        clock,
+        metrics,
+        deadletters,
+        options.commit_interval,
+    )
+    notify.deliveries = TopicTail(
+        make_consumer(rt.kafka, f"newsmon-alert-deliveries-{instance}", None),
+        topics.delivery,
+        DeliveryRecord,
+        notify.apply_delivery,
+    )
+    rules = RuleStage(
+        make_consumer(rt.kafka, f"newsmon-alert-rules-{instance}", f"{prefix}alert-rules.{instance}"),
+        producer,
+        topics,
+        RuleEngine(config.rules),
+        lookback(config.rules, config.classify.window),
+        clock,
+        metrics,
+        deadletters,
+        options.commit_interval,
+    )
+    silence_tail = TopicTail(
+        make_consumer(rt.kafka, f"newsmon-alert-silences-{instance}", None),
+        topics.silences,
+        Silence,
+        apply_silence,
+    )
+    return _Parts(producer, silences, silence_tail, notify.deliveries, notify, rules)
+
+
+def rules_enabled(config: NewsmonConfig) -> list[str]:
+    return [r.id for r in config.rules if r.enabled]
+
+
+def _loop(
+    stop: threading.Event,
+    live: threading.Event,
+    readiness: Readiness,
+    clock: Clock,
+    parts: _Parts,
+    metrics: AlertMetrics,
+) -> None:
+    rules, notify = parts.rules, parts.notify
+    next_lag = 0.0
+    while not stop.is_set():
+        parts.silence_tail.poll(0)
+        parts.delivery_tail.poll(0)
+        rules.poll_once(timeout_ms=50)
+        wait = notify.next_wakeup_seconds(MAX_WAIT_SECONDS)
+        notify.poll_once(timeout_ms=int(wait * 1000))
+        if not live.is_set() and rules.live and notify.live:
+            live.set()
+            log.info("alert service live")
+        if clock.monotonic() >= next_lag:
+            next_lag = clock.monotonic() + LAG_EVERY_SECONDS
+            try:
+                _update_lag(metrics, rules, notify)
+            except KafkaError as exc:  # the broker is away: lag is a metric, not a reason to stop
+                log.debug("lag unavailable: %s", exc)
+        assigned = len(notify.consumer.assignment())
+        readiness.observe(kafka_connected(notify.consumer), assigned or None, metrics.lag.total)
+
+
+def _update_lag(metrics: AlertMetrics, rules: RuleStage, notify: NotifyStage) -> None:
+    owned: list[tuple[str, int]] = []
+    total = 0
+    for consumer in (rules.consumer, notify.consumer):
+        assigned: list[TopicPartition] = sorted(consumer.assignment())
+        for tp in assigned:
+            highwater = consumer.highwater(tp)
+            position = consumer.position(tp, timeout_ms=1000) if highwater is not None else None
+            if highwater is not None and position is not None:
+                metrics.lag.set(tp.topic, tp.partition, max(0, highwater - position))
+                owned.append((tp.topic, tp.partition))
+                total += max(0, highwater - position)
+    metrics.lag.retain(owned)
+    metrics.lag.total = total
+
+
+def _shutdown(parts: _Parts | None, health: HealthServer) -> None:
+    steps: list[tuple[str, Callable[[], object]]] = []
+    if parts is not None:
+        steps += [
+            ("commit rule offsets", lambda: parts.rules.commit(force=True)),
+            ("commit alert offsets", lambda: parts.notify.commit(force=True)),
+            ("close rule consumer", parts.rules.consumer.close),
+            ("close alert consumer", parts.notify.consumer.close),
+            ("close silences reader", parts.silence_tail.close),
+            ("close delivery reader", parts.delivery_tail.close),
+            ("flush producer", lambda: parts.producer.close(timeout=10)),
+        ]
+    steps.append(("stop health server", health.stop))
+    for step, action in steps:
+        try:
+            action()
+        except Exception as exc:  # keep shutting the rest down
+            log.warning("during shutdown, could not %s: %s", step, exc)
+    log.info("alert service stopped")

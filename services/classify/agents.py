@@ -1,0 +1,342 @@
+"""The stream: two Faust agents and two timers, each a thin adapter over `handling` and `trends`.
+
+Agent `classify` reads the articles topic in batches. For each batch it produces every classified article
+(keyed by article id), every trend contribution (keyed by topic) and every dead letter, waits until the broker
+acknowledged all of them, and only then records the article ids in the `seen` table and lets Faust ack the
+batch. Offsets are committed after the acks, so a crash repeats work but never loses it; the `seen` table,
+whose changelog is replayed at start-up, keeps a repeat from being classified and produced twice.
+
+Agent `trends` reads the contributions, which are partitioned by topic, so one replica owns all the windows
+of a topic; the buckets live in the `trends` table. A timer emits windows (see `trends.py` for when).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import faust
+from faust.serializers import codecs
+from faust.types import TP, TableT
+from mode.types.signals import BaseSignalT
+
+from newsmon.clock import Clock
+from newsmon.kafka import REASON_HEADER
+from newsmon.readiness import Readiness
+from newsmon.topics import Topics
+from schemas import InvalidMessage, decode, encode
+from services.classify.config import ClassifyOptions
+from services.classify.continuity import OffsetContinuity
+from services.classify.handling import (
+    ArticleClassifier,
+    Classified,
+    Duplicate,
+    dead_letter,
+    expired_seen,
+    handle,
+    seen_entry,
+)
+from services.classify.metrics import ClassifyMetrics
+from services.classify.produce import BatchSender, Record
+from services.classify.trends import TopicTrend, TrendContribution, TrendTracker, WindowSpec
+
+log = logging.getLogger(__name__)
+
+OBSERVE_SECONDS = 5.0
+PURGE_SECONDS = 600.0
+PRODUCE_FAILED_EXIT = 75
+"""Exit status when the broker did not take a produce: offsets stay uncommitted and a restart repeats."""
+
+
+class ClassifyStream:
+    """Registers the agents, tables and timers on `app`; holds what they share."""
+
+    def __init__(
+        self,
+        app: faust.App,
+        topics: Topics,
+        partitions: int,
+        options: ClassifyOptions,
+        classifier: ArticleClassifier,
+        metrics: ClassifyMetrics,
+        clock: Clock,
+    ) -> None:
+        self.app = app
+        self.options = options
+        self.classifier = classifier
+        self.metrics = metrics
+        self.clock = clock
+        self.spec = WindowSpec(options.window, options.window_step, options.window_grace)
+        self.tracker = TrendTracker(self.spec, clock.now())
+        self.readiness = Readiness(clock=clock)
+        self.topics = topics
+        self.sender = BatchSender(app)
+        self._changelog_pending: list[asyncio.Future[Any]] = []
+        self.continuity: OffsetContinuity[TP] = OffsetContinuity()
+        self._next_purge = clock.monotonic() + PURGE_SECONDS
+        self.source = _raw_topic(app, topics.articles)
+        self.trend_input_name = f"{app.conf.id}-trend-input"
+        self.trend_input = app.topic(
+            self.trend_input_name,
+            key_serializer="raw",
+            value_serializer="raw",
+            internal=True,
+            partitions=partitions,
+            retention=timedelta(days=2),
+        )
+        self.seen = app.Table("seen", partitions=partitions, help="Article ids already classified")
+        self.trend_state = app.Table("trends", partitions=partitions, help="Trend buckets per topic")
+        batch_wait = options.batch_wait.total_seconds()
+        app.agent(self.source, name="classify")(self._batches(self.classify_batch, batch_wait))
+        app.agent(self.trend_input, name="trends")(self._batches(self.trend_batch, batch_wait))
+        app.timer(options.emit_interval.total_seconds(), name="emit-trends")(self.emit_trends)
+        app.timer(OBSERVE_SECONDS, name="observe")(self.observe)
+        app.on_partitions_revoked.connect(self._forget_revoked)
+
+    def _batches(self, handler: Any, within: float) -> Any:
+        size = self.options.batch_size
+
+        async def agent(stream: faust.Stream[bytes]) -> None:
+            async for events in stream.take_events(size, within=within):
+                await handler(events)
+                await self._read_holes_again(events)
+
+        return agent
+
+    # -- agent: classify ------------------------------------------------------------------------------
+
+    async def classify_batch(self, events: Sequence[faust.types.EventT[Any]]) -> None:
+        out: list[Record] = []
+        done: dict[str, int] = {}
+
+        def already(article_id: str) -> bool:
+            return article_id in done or article_id in self.seen.data
+
+        for event in events:
+            message = event.message
+            started = self.clock.monotonic()
+            outcome = handle(message.value, already, self.classifier, self.clock.now())
+            if isinstance(outcome, Classified):
+                self.metrics.duration.observe(self.clock.monotonic() - started)
+                out += self._classified_records(outcome)
+                done[outcome.article.id] = message.partition
+            elif isinstance(outcome, Duplicate):
+                self.metrics.articles.labels(outcome="duplicate").inc()
+            else:
+                out.append(self._dead_letter(message, outcome.error))
+        await self._acknowledged(await self.sender.send(out) + self._changelog_pending)
+        now = self.clock.now()
+        changes = [_changelog(self.seen, p, article_id, seen_entry(now, p)) for article_id, p in done.items()]
+        self._changelog_pending = await self.sender.send(changes + self._expire_seen())
+
+    def _expire_seen(self) -> list[Record]:
+        """Every PURGE_SECONDS, forget article ids older than the dedup retention (tombstones included)."""
+        if self.clock.monotonic() < self._next_purge:
+            return []
+        self._next_purge = self.clock.monotonic() + PURGE_SECONDS
+        cutoff = self.clock.now() - self.options.dedup_retention
+        expired = expired_seen(list(self.seen.data.items()), cutoff)
+        if expired:
+            log.info("forgetting %d article ids classified before %s", len(expired), cutoff.isoformat())
+        return [_changelog(self.seen, partition, article_id, None) for article_id, partition in expired]
+
+    def _classified_records(self, outcome: Classified) -> list[Record]:
+        article = outcome.article
+        records = [Record(self.topics.classified, article.id.encode(), encode(article))]
+        records += [
+            Record(self.trend_input_name, item.topic.encode(), encode(item)) for item in outcome.contributions
+        ]
+        self._count_classified(outcome)
+        return records
+
+    def _count_classified(self, outcome: Classified) -> None:
+        article = outcome.article
+        self.metrics.articles.labels(outcome="classified").inc()
+        topics = article.topics or ("none",)
+        for signal in article.signals:
+            for topic in topics:
+                self.metrics.signals.labels(signal=signal.id, topic=topic).inc()
+        latency = (article.classified_at - article.article.fetched_at).total_seconds()
+        self.metrics.stage_latency.observe(max(0.0, latency))
+
+    def _dead_letter(self, message: faust.types.Message, error: InvalidMessage) -> Record:
+        letter = dead_letter(
+            error,
+            message.topic,
+            message.partition,
+            message.offset,
+            message.key,
+            message.value,
+            self.clock.now(),
+        )
+        if error.reason != "classify_error":
+            self.metrics.articles.labels(outcome="invalid").inc()
+        self.metrics.deadletter.labels(reason=error.reason).inc()
+        log.warning("dead-lettered %s[%d]@%d: %s", message.topic, message.partition, message.offset, error)
+        return Record(
+            self.topics.deadletter, message.key, encode(letter), ((REASON_HEADER, error.reason.encode()),)
+        )
+
+    async def _acknowledged(self, sends: Sequence[Awaitable[Any]]) -> None:
+        """Wait for the broker to take every produce; if it cannot, stop before any offset is committed."""
+        try:
+            await asyncio.gather(*sends)
+        except Exception as exc:
+            log.critical("the broker did not take a produce (%s); exiting so the batch is repeated", exc)
+            logging.shutdown()
+            sys.stderr.flush()
+            os._exit(PRODUCE_FAILED_EXIT)
+
+    # -- agent: trends --------------------------------------------------------------------------------
+
+    async def trend_batch(self, events: Sequence[faust.types.EventT[Any]]) -> None:
+        now = self.clock.now()
+        touched: dict[str, tuple[int, TopicTrend]] = {}
+        letters: list[Record] = []
+        for event in events:
+            message = event.message
+            try:
+                item = decode(TrendContribution, message.value)
+            except InvalidMessage as exc:
+                letters.append(self._dead_letter(message, exc))
+                continue
+            if item.topic not in touched:
+                state = self.trend_state.data.get(item.topic)
+                touched[item.topic] = (message.partition, TopicTrend.from_state(item.topic, state))
+            trend = touched[item.topic][1]
+            if trend.counted(message.offset):
+                continue  # read again after a crash or a seek back: already in the buckets
+            if not trend.add(self.spec, item, now, message.offset):
+                self.metrics.late_contributions.inc()
+        changes: list[Record] = []
+        for topic, (partition, trend) in touched.items():
+            trend.expire(self.spec, now)
+            changes.append(_changelog(self.trend_state, partition, topic, trend.to_state()))
+        await self._acknowledged(await self.sender.send(letters + changes))
+        self.tracker.touched(touched)
+
+    async def emit_trends(self) -> None:
+        """Timer: send the windows due now; a failure is logged and the next tick tries the next windows."""
+        now = self.clock.now()
+        trends = [TopicTrend.from_state(topic, state) for topic, state in list(self.trend_state.data.items())]
+        records: list[Record] = []
+        for window, final in self.tracker.emit(trends, now):
+            records.append(Record(self.topics.trends, window.topic.encode(), encode(window)))
+            self.metrics.trend_windows.labels(kind="final" if final else "provisional").inc()
+            self.metrics.window_articles.labels(topic=window.topic).set(window.article_count)
+            if final:
+                self.metrics.escalation_index.labels(topic=window.topic).set(window.escalation_index)
+        if not records:
+            return
+        try:
+            await asyncio.gather(*await self.sender.send(records))
+        except Exception as exc:
+            log.error("trend windows were not delivered: %s", exc)
+
+    # -- timer: lag and readiness ---------------------------------------------------------------------
+
+    async def observe(self) -> None:
+        """Timer: per-partition lag of the consumed topics, and what /readyz reports.
+
+        Lag counts from the next offset this worker will *process* (not Faust's read-ahead position), so
+        it is what Kafka's own tools would show once the worker commits.
+        """
+        try:
+            await self._observe()
+        except Exception as exc:  # a metrics hiccup must not end the timer or the worker
+            log.debug("lag unavailable: %s", exc)
+        for tp, offset in self.continuity.stalled().items():
+            log.warning("%s[%d]: offset %d is still missing; reading it again", *tp, offset)
+            await self._seek(tp, offset)
+
+    async def _observe(self) -> None:
+        consumer = self.app.consumer
+        consumed = {self.source.get_topic_name(), self.trend_input_name}
+        owned = [tp for tp in consumer.assignment() if tp.topic in consumed]
+        total = 0
+        for tp in owned:
+            highwater = consumer.highwater(tp)
+            position = self.continuity.frontier(tp)
+            if position is None:
+                position = await consumer.position(tp)
+            if position is None or highwater is None:
+                continue
+            lag = max(0, highwater - position)
+            self.metrics.lag.set(tp.topic, tp.partition, lag)
+            total += lag
+        self.metrics.lag.retain({(tp.topic, tp.partition) for tp in owned})
+        self.continuity.retain(consumer.assignment())
+        sources = sum(1 for tp in owned if tp.topic == self.source.get_topic_name())
+        self.readiness.observe(True, sources or None, total)
+
+    # -- offset continuity ----------------------------------------------------------------------------
+
+    async def _read_holes_again(self, events: Sequence[faust.types.EventT[Any]]) -> None:
+        """Seek back to the first offset the stream skipped, so that a dropped message is still processed."""
+        holes: dict[TP, int] = {}
+        for event in events:
+            message = event.message
+            tp = message.tp
+            if not self.continuity.known(tp):
+                self.continuity.start(tp, await self._starting_offset(tp, message.offset))
+            hole = self.continuity.processed(tp, message.offset)
+            if hole is not None:
+                holes[tp] = min(hole, holes.get(tp, hole))
+        for tp, offset in holes.items():
+            log.warning("%s[%d]: offsets from %d were skipped by the stream; reading them again", *tp, offset)
+            await self._seek(tp, offset)
+
+    async def _starting_offset(self, tp: TP, first: int) -> int:
+        """Where the consumer began reading `tp`: the committed offset, else the partition's first offset."""
+        committed: int | None = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
+        if committed is None:
+            earliest = await self.app.consumer.earliest_offsets(tp)
+            committed = earliest.get(tp)
+        return first if committed is None else min(first, committed)
+
+    async def _seek(self, tp: TP, offset: int) -> None:
+        self.metrics.rereads.labels(topic=tp.topic).inc()
+        try:
+            await self.app.consumer.seek(tp, offset)
+        except Exception as exc:  # not fatal: the observe timer asks again while the hole stays open
+            log.warning("could not seek %s[%d] back to %d: %s", *tp, offset, exc)
+
+    def _forget_revoked(self, sender: Any, /, *args: Any, signal: BaseSignalT[Any], **_: Any) -> None:
+        """Signal receiver: offsets of revoked partitions mean nothing once another worker may own them."""
+        revoked: set[TP] = args[0]
+        self.continuity.retain(tp for tp in self.app.consumer.assignment() if tp not in revoked)
+
+    def ready(self) -> tuple[bool, str]:
+        if self.app.in_recovery:
+            return False, "recovering tables from their changelogs"
+        if self.app.rebalancing:
+            return False, "the consumer group is rebalancing"
+        return self.readiness.check()
+
+
+def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def _changelog(table: TableT[str, Any], partition: int, key: str, value: Any) -> Record:
+    """Set (or, with None, delete) a table key and return its changelog record, for the partition the key
+    was consumed from.
+
+    Faust's `table[key] = value` picks the partition of the *current* event, which in a batch of several
+    partitions is the wrong one for most keys, and sends one message at a time.
+    """
+    if value is None:
+        table.data.pop(key, None)
+    else:
+        table.data[key] = value
+    return Record(
+        table.changelog_topic.get_topic_name(),
+        codecs.dumps("json", key),
+        None if value is None else codecs.dumps("json", value),
+        partition=partition,
+    )

@@ -1,0 +1,134 @@
+"""`newsmon classify` and `newsmon eval`: the classification engine on files, without Kafka."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import click
+
+from services.classify.taxonomy import DEFAULT_TAXONOMY, ConfigError
+
+if TYPE_CHECKING:
+    from services.classify.engine import Classifier
+
+_TAXONOMY_OPTION = click.option(
+    "--taxonomy",
+    "taxonomy_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_TAXONOMY,
+    show_default="config/taxonomy.yaml",
+    help="Taxonomy file to use, e.g. one under edit.",
+)
+
+
+def _classifier(path: Path) -> Classifier:
+    from services.classify.engine import Classifier
+    from services.classify.taxonomy import load_taxonomy
+
+    try:
+        return Classifier.from_taxonomy(load_taxonomy(path))
+    except ConfigError as exc:
+        raise click.ClickException(f"invalid taxonomy:\n{exc}") from None
+
+
+def _lines(stream: IO[str]) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(stream, 1):
+        if line.strip():
+            yield number, line
+
+
+@click.command("classify")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@_TAXONOMY_OPTION
+@click.option("--explain", is_flag=True, help="Print a readable view of each result instead of JSON.")
+def classify_command(file: IO[str], taxonomy_path: Path, explain: bool) -> None:
+    """Classify JSON lines from FILE ('-' for stdin); write one JSON line per input, in order.
+
+    \b
+    Each input line holds id, title and text (a raw article is accepted too). Output:
+      {"id": ..., "topics": [...], "signals": [{"id": ..., "evidence": [{"text", "sentence",
+       "start", "end"}]}], "actors": [...], "escalation_score": 0.0-1.0}
+    Offsets index into the title, a newline, then the text. Lines that cannot be read are
+    reported on stderr with their line number, and the exit status is then 1.
+
+    \b
+    Example:
+      echo '{"id": "1", "title": "", "text": "Artillery pounded the city."}' | newsmon classify -
+    """
+    from services.classify.offline import BadRecord, parse_record, result
+    from services.classify.offline import explain as explain_one
+
+    classifier = _classifier(taxonomy_path)
+    failures = 0
+    for number, line in _lines(file):
+        try:
+            record = parse_record(line)
+        except BadRecord as exc:
+            failures += 1
+            click.echo(f"line {number}: {exc}", err=True)
+            continue
+        analysis = classifier.analyse(record.article.text)
+        if explain:
+            click.echo(explain_one(record.article, analysis, record) + "\n")
+        else:
+            click.echo(json.dumps(result(record.article.id, analysis), ensure_ascii=False))
+    if failures:
+        click.echo(f"{failures} line(s) could not be classified", err=True)
+        sys.exit(1)
+
+
+@click.command("eval")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@_TAXONOMY_OPTION
+@click.option("--errors", is_flag=True, help="Also list each text whose labels differ from the gold ones.")
+@click.option(
+    "--min-macro-f1",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Exit with status 1 when the signals' macro-F1 is below this.",
+)
+def eval_command(file: IO[str], taxonomy_path: Path, errors: bool, min_macro_f1: float | None) -> None:
+    """Score the taxonomy on labelled JSON lines: precision, recall and F1 per signal and per topic.
+
+    \b
+    Each line holds id, title, text and the gold labels "signals" and "topics" (lists of ids).
+    Example:
+      newsmon eval tests/fixtures/labelled/heldout.jsonl --errors
+    """
+    from services.classify.evaluate import Case, evaluate, format_report
+    from services.classify.offline import BadRecord, parse_record
+
+    classifier = _classifier(taxonomy_path)
+    signals: list[Case] = []
+    topics: list[Case] = []
+    for number, line in _lines(file):
+        try:
+            record = parse_record(line)
+        except BadRecord as exc:
+            raise click.ClickException(f"line {number}: {exc}") from None
+        if record.gold_signals is None or record.gold_topics is None:
+            raise click.ClickException(f"line {number}: gold labels 'signals' and 'topics' are required")
+        analysis = classifier.analyse(record.article.text)
+        signals.append(Case(record.article.id, record.gold_signals, frozenset(analysis.signal_ids())))
+        topics.append(Case(record.article.id, record.gold_topics, frozenset(analysis.topics)))
+    taxonomy = classifier.taxonomy
+    signal_report = evaluate(signals, [s.id for s in taxonomy.signals])
+    topic_report = evaluate(topics, [t.id for t in taxonomy.topics])
+    click.echo(f"{file.name}: {len(signals)} texts, classifier {classifier.version}\n")
+    click.echo(format_report("signal", signal_report))
+    click.echo()
+    click.echo(format_report("topic", topic_report))
+    if errors:
+        click.echo("\ndisagreements (- missed, + not in gold):")
+        for s_case, t_case in zip(signals, topics, strict=True):
+            diff = [f"-{x}" for x in sorted(s_case.missed | t_case.missed)]
+            diff += [f"+{x}" for x in sorted(s_case.extra | t_case.extra)]
+            if diff:
+                click.echo(f"  {s_case.id}: {' '.join(diff)}")
+    if min_macro_f1 is not None and signal_report.macro_f1 < min_macro_f1:
+        click.echo(f"\nmacro-F1 {signal_report.macro_f1:.3f} is below {min_macro_f1:.3f}", err=True)
+        sys.exit(1)

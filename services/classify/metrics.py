@@ -1,0 +1,99 @@
+"""Every metric of the classify service, in one place so dashboards and alert rules can trust the names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+
+from newsmon.metrics import ConsumerLag, build_info
+
+OUTCOMES = ("classified", "duplicate", "invalid")
+DEADLETTER_REASONS = ("empty", "invalid_json", "schema", "unsupported_schema_version", "classify_error")
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+DURATION_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
+
+
+@dataclass
+class ClassifyMetrics:
+    registry: CollectorRegistry = REGISTRY
+    articles: Counter = field(init=False)
+    signals: Counter = field(init=False)
+    duration: Histogram = field(init=False)
+    deadletter: Counter = field(init=False)
+    escalation_index: Gauge = field(init=False)
+    window_articles: Gauge = field(init=False)
+    stage_latency: Histogram = field(init=False)
+    trend_windows: Counter = field(init=False)
+    late_contributions: Counter = field(init=False)
+    rereads: Counter = field(init=False)
+    lag: ConsumerLag = field(init=False)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.articles = Counter(
+            "newsmon_classify_articles_total", "Articles consumed, by outcome", ["outcome"], registry=r
+        )
+        self.signals = Counter(
+            "newsmon_classify_signals_total",
+            "Signals found, by signal and topic ('none' for an article without topic)",
+            ["signal", "topic"],
+            registry=r,
+        )
+        self.duration = Histogram(
+            "newsmon_classify_duration_seconds",
+            "Time to classify one article",
+            buckets=DURATION_BUCKETS,
+            registry=r,
+        )
+        self.deadletter = Counter(
+            "newsmon_classify_deadletter_total",
+            "Messages sent to the dead-letter topic",
+            ["reason"],
+            registry=r,
+        )
+        self.escalation_index = Gauge(
+            "newsmon_classify_escalation_index",
+            "Escalation index of the topic's latest closed trend window",
+            ["topic"],
+            registry=r,
+        )
+        self.window_articles = Gauge(
+            "newsmon_classify_window_articles",
+            "Articles in the topic's latest emitted trend window",
+            ["topic"],
+            registry=r,
+        )
+        self.stage_latency = Histogram(
+            "newsmon_classify_stage_latency_seconds",
+            "From the article's fetched_at to its classification",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.trend_windows = Counter(
+            "newsmon_classify_trend_windows_total",
+            "Trend windows emitted, provisional or final",
+            ["kind"],
+            registry=r,
+        )
+        self.late_contributions = Counter(
+            "newsmon_classify_late_articles_total",
+            "Articles too late for any open trend window of their topic",
+            registry=r,
+        )
+        self.rereads = Counter(
+            "newsmon_classify_rereads_total",
+            "Seeks back to offsets the stream skipped (they are read and classified again)",
+            ["topic"],
+            registry=r,
+        )
+        for outcome in OUTCOMES:
+            self.articles.labels(outcome=outcome)
+        for reason in DEADLETTER_REASONS:
+            self.deadletter.labels(reason=reason)
+        for kind in ("provisional", "final"):
+            self.trend_windows.labels(kind=kind)
+        self.lag = ConsumerLag("classify", registry=r)
+
+    def publish_build_info(self, instance: str) -> None:
+        build_info("classify", instance, registry=self.registry)

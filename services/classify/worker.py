@@ -1,0 +1,120 @@
+"""`newsmon serve classify`: one Faust worker running the classify stream until SIGTERM or Ctrl-C.
+
+Start as many replicas as the articles topic has partitions; they share the partitions as one consumer
+group and hand tables over through their changelog topics.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import faust
+from prometheus_client import REGISTRY, CollectorRegistry
+
+from newsmon.clock import Clock, SystemClock
+from newsmon.config import NewsmonConfig
+from newsmon.health import HealthServer
+from newsmon.kafka import create_pipeline_topics
+from newsmon.runtime import Runtime
+from newsmon.settings import KafkaSettings
+from newsmon.topics import Topics
+from services.classify.agents import ClassifyStream
+from services.classify.app import make_app
+from services.classify.config import ClassifyOptions
+from services.classify.handling import ArticleClassifier
+from services.classify.metrics import ClassifyMetrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClassifyService:
+    app: faust.App
+    stream: ClassifyStream
+    metrics: ClassifyMetrics
+
+
+def build(
+    kafka: KafkaSettings,
+    options: ClassifyOptions,
+    classifier: ArticleClassifier,
+    instance: str,
+    state_dir: Path,
+    clock: Clock | None = None,
+    registry: CollectorRegistry = REGISTRY,
+) -> ClassifyService:
+    """Wire the app, its agents and its metrics; nothing connects to Kafka until the worker starts."""
+    app = make_app(kafka, options, state_dir)
+    metrics = ClassifyMetrics(registry)
+    metrics.publish_build_info(instance)
+    stream = ClassifyStream(
+        app,
+        Topics.from_settings(kafka),
+        kafka.partitions,
+        options,
+        classifier,
+        metrics,
+        clock or SystemClock(),
+    )
+    return ClassifyService(app, stream, metrics)
+
+
+def run_worker(app: faust.App) -> None:
+    """Run a Faust worker in this thread until a signal stops it; Faust commits and closes on the way out."""
+    worker = faust.Worker(app, quiet=True, loglevel=None, override_logging=False, redirect_stdouts=False)
+    worker.spinner = None  # a terminal spinner has no place in a service's log
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+
+
+def serve(
+    kafka: KafkaSettings,
+    options: ClassifyOptions,
+    classifier: ArticleClassifier,
+    instance: str,
+    metrics_host: str,
+    metrics_port: int,
+    state_dir: Path,
+) -> None:
+    """Create missing topics, serve health and metrics, run the stream until stopped."""
+    create_pipeline_topics(kafka, "newsmon-classify-admin")
+    service = build(kafka, options, classifier, instance, state_dir)
+    health = HealthServer(metrics_host, metrics_port, service.stream.ready).start()
+    log.info(
+        "classify %s: classifier %s, windows of %s every %s, %d partitions",
+        instance,
+        classifier.version,
+        options.window,
+        options.window_step,
+        kafka.partitions,
+    )
+    try:
+        run_worker(service.app)
+    finally:
+        health.stop()
+        log.info("classify %s stopped", instance)
+
+
+def load_classifier(config: NewsmonConfig) -> ArticleClassifier:
+    """The pure engine compiled from the configured taxonomy."""
+    from services.classify.engine import Classifier  # the engine is heavy to import
+
+    classifier: ArticleClassifier = Classifier.from_taxonomy(config.taxonomy)
+    return classifier
+
+
+def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
+    serve(
+        rt.kafka,
+        config.classify,
+        load_classifier(config),
+        rt.instance,
+        rt.runtime.metrics_host,
+        metrics_port,
+        rt.runtime.state_dir,
+    )

@@ -1,0 +1,154 @@
+"""Runs newsmon services as real processes for end-to-end tests: start, SIGKILL, restart, stop.
+
+Each service gets its own log file and metrics port; every process shares one environment (topic prefix,
+broker, receivers) so a test is a small deployment of its own on the shared test broker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServiceProcess:
+    """One `newsmon serve SERVICE` process; restartable, its output appended to one log file."""
+
+    service: str
+    env: dict[str, str]
+    log_path: Path
+    metrics_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    def start(self) -> ServiceProcess:
+        assert not self.running, f"{self.service} is already running"
+        env = self.env | {"NEWSMON_METRICS_PORT": str(self.metrics_port), "NEWSMON_INSTANCE": self.name}
+        with self.log_path.open("ab") as log:
+            log.write(f"\n===== start {self.starts} =====\n".encode())
+            log.flush()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "newsmon", "serve", self.service],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.starts += 1
+        return self
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}-{self.metrics_port}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
+
+    def kill(self) -> None:
+        """SIGKILL: the crash a service must survive without losing or doubling anything."""
+        if self.process is not None and self.running:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(30)
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM and wait; the clean shutdown an operator asks for."""
+        if self.process is None:
+            return None
+        if self.running:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.process.returncode
+
+    def log(self, tail: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-tail:] if self.log_path.exists() else ""
+
+
+@dataclass
+class Deployment:
+    """A set of service processes sharing one environment."""
+
+    env: dict[str, str]
+    log_dir: Path
+    processes: list[ServiceProcess] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, log_dir: Path, **settings: str) -> Deployment:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+        return cls(inherited | settings, log_dir)
+
+    def add(self, service: str) -> ServiceProcess:
+        index = sum(p.service == service for p in self.processes)
+        process = ServiceProcess(service, self.env, self.log_dir / f"{service}-{index}.log")
+        self.processes.append(process)
+        return process
+
+    def start(self, *services: str) -> list[ServiceProcess]:
+        return [self.add(service).start() for service in services]
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.log_path.name}\n{p.log()}" for p in self.processes)
+
+
+@dataclass
+class Broker:
+    """A Kafka broker of a test's own (deploy/kafka/local.sh on free ports, state under `state_dir`), so a
+    test can stop and restart it; the shared test broker is never touched."""
+
+    state_dir: Path
+    port: int = field(default_factory=free_port)
+    controller_port: int = field(default_factory=free_port)
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _run(self, command: str) -> None:
+        env = os.environ | {
+            "NEWSMON_KAFKA_PORT": str(self.port),
+            "NEWSMON_KAFKA_CONTROLLER_PORT": str(self.controller_port),
+            "NEWSMON_KAFKA_STATE_DIR": str(self.state_dir),
+            "NEWSMON_KAFKA_HEAP": "512m",
+        }
+        script = REPO / "deploy" / "kafka" / "local.sh"
+        done = subprocess.run(["bash", str(script), command], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"local.sh {command} failed:\n{done.stderr}")
+
+    def start(self) -> Broker:
+        self._run("start")
+        return self
+
+    def stop(self) -> None:
+        """A clean broker shutdown (SIGTERM); clients see their connections drop."""
+        self._run("stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()

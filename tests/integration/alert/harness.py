@@ -1,0 +1,86 @@
+"""Runs the alert service in a thread against the real broker, for integration tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from kafka import KafkaProducer
+from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
+
+from newsmon.config import NewsmonConfig
+from newsmon.kafka import send_and_wait
+from newsmon.runtime import Runtime
+from newsmon.settings import KafkaSettings, RuntimeSettings, SlackSettings, SmtpSettings
+from newsmon.topics import Topics
+from schemas import ClassifiedArticle
+from services.alert.config import AlertingOptions, RetryOptions
+from services.alert.metrics import AlertMetrics
+from services.alert.rules import ArticleRule, Rule, WindowRule
+from services.alert.service import run
+
+RULES: tuple[Rule, ...] = (
+    ArticleRule(
+        id="usw", kind="article", title="US intervention warning", signals=("us_intervention_warning",)
+    ),
+    WindowRule(id="evac", kind="window", signals=("evacuation_notice",), min_sources=2),
+)
+
+FAST = AlertingOptions(
+    group_wait=timedelta(seconds=0),
+    group_interval=timedelta(seconds=0),
+    repeat_interval=timedelta(seconds=0),
+    retry=RetryOptions(initial=timedelta(seconds=0.2), maximum=timedelta(seconds=1)),
+    commit_interval=timedelta(seconds=0),
+)
+
+
+def runtime(
+    kafka: KafkaSettings, state_dir: Path, slack_url: str | None = None, instance: str = "r1"
+) -> Runtime:
+    return Runtime(
+        runtime=RuntimeSettings(state_dir=state_dir, instance=instance, metrics_host="127.0.0.1"),
+        kafka=kafka,
+        slack=SlackSettings(webhook_url=SecretStr(slack_url) if slack_url else None),
+        smtp=SmtpSettings(host=None),
+    )
+
+
+@contextmanager
+def alert_service(
+    rt: Runtime,
+    options: AlertingOptions = FAST,
+    rules: tuple[Rule, ...] = RULES,
+    wait_live: bool = True,
+) -> Iterator[AlertMetrics]:
+    stop, live = threading.Event(), threading.Event()
+    metrics = AlertMetrics(CollectorRegistry())
+    config = NewsmonConfig(rules=rules, alerting=options)
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            run(rt, config, 0, stop, metrics=metrics, live=live)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, name="alert-service", daemon=True)
+    thread.start()
+    try:
+        if wait_live and not live.wait(60):
+            raise AssertionError(f"the alert service did not go live: {errors}")
+        yield metrics
+    finally:
+        stop.set()
+        thread.join(60)
+    assert not thread.is_alive(), "the alert service did not stop"
+    assert not errors, f"the alert service failed: {errors[0]!r}"
+
+
+def publish(producer: KafkaProducer, topics: Topics, *articles: ClassifiedArticle) -> None:
+    for article in articles:
+        send_and_wait(producer, topics.classified, article.id, article)

@@ -1,0 +1,109 @@
+"""The classify service as a process on the real broker: classification, dedup, dead letters, trends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from kafka import KafkaConsumer, KafkaProducer
+
+from newsmon.kafka import REASON_HEADER, send_and_wait
+from newsmon.topics import Topics
+from schemas import ClassifiedArticle, DeadLetter, TrendWindow, decode
+from tests.integration.classify.conftest import Worker, drain_all, raw_article, write_config
+from tests.support import drain, wait_until
+
+
+def test_each_article_is_classified_once_keyed_by_its_id_and_a_repeat_is_skipped(
+    start_worker: Callable[..., Worker],
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+) -> None:
+    worker = start_worker()
+    producer = producer_factory()
+    articles = [raw_article(n) for n in range(40)]
+    for article in articles:
+        send_and_wait(producer, topics.articles, article.id, article)
+    send_and_wait(producer, topics.articles, articles[0].id, articles[0])  # ingest may repeat itself
+
+    records = drain_all(consumer_factory(topics.classified), 40)
+    assert len(records) == 40, worker.logs()
+    classified = {r.key.decode(): decode(ClassifiedArticle, r.value) for r in records}
+    assert set(classified) == {a.id for a in articles}
+    assert all(classified[a.id].article == a for a in articles)
+    strike = classified["article-00000"]
+    assert "iran_israel" in strike.topics
+    assert strike.signal("military_strike") is not None
+    assert classified["article-00002"].signals == ()
+    wait_until(lambda: worker.metric("newsmon_classify_articles_total", outcome="duplicate") == 1, 20)
+    assert worker.metric("newsmon_classify_articles_total", outcome="classified") == 40
+    assert worker.metric("newsmon_classify_signals_total", signal="military_strike", topic="iran_israel") > 0
+    assert worker.metric("newsmon_classify_consumer_lag_messages", topic=topics.articles) == 0
+    assert worker.stop() == 0, worker.logs()
+
+
+def test_invalid_messages_are_dead_lettered_with_their_reason_and_the_worker_carries_on(
+    start_worker: Callable[..., Worker],
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+) -> None:
+    worker = start_worker()
+    producer = producer_factory()
+    producer.send(topics.articles, key=b"broken", value=b"{not json").get(timeout=10)
+    producer.send(topics.articles, key=b"half", value=b'{"id": "x"}').get(timeout=10)
+    producer.send(topics.articles, key=b"tombstone", value=None).get(timeout=10)
+    send_and_wait(producer, topics.articles, "article-00001", raw_article(1))
+
+    letters = drain_all(consumer_factory(topics.deadletter), 3)
+    reasons = {r.key: dict(r.headers)[REASON_HEADER].decode() for r in letters}
+    assert reasons == {b"broken": "invalid_json", b"half": "schema", b"tombstone": "empty"}, worker.logs()
+    letter = decode(DeadLetter, next(r.value for r in letters if r.key == b"broken"))
+    assert (letter.service, letter.topic, letter.reason, letter.payload) == (
+        "classify",
+        topics.articles,
+        "invalid_json",
+        "{not json",
+    )
+    good = drain(consumer_factory(topics.classified), 1, timeout=60)
+    assert [r.key for r in good] == [b"article-00001"]
+    assert worker.metric("newsmon_classify_deadletter_total", reason="schema") == 1
+    assert worker.metric("newsmon_classify_articles_total", outcome="invalid") == 3
+    assert worker.alive()
+
+
+def test_trend_windows_per_topic_are_emitted_with_counts_sources_and_index(
+    start_worker: Callable[..., Worker],
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+    repo: Path,
+    tmp_path: Path,
+) -> None:
+    config = write_config(
+        tmp_path / "config", repo, window="10m", window_step="5m", window_grace="1s", emit_interval="1s"
+    )
+    worker = start_worker(config)
+    producer = producer_factory()
+    for n in range(12):  # 0, 4, 8: strike reports; 1, 5, 9: missile exchange; the rest have no topic
+        send_and_wait(producer, topics.articles, f"article-{n:05d}", raw_article(n, source=f"Outlet {n % 3}"))
+
+    consumer = consumer_factory(topics.trends)
+
+    def full_window() -> TrendWindow | None:
+        for record in drain(consumer, 1, timeout=1):
+            window = decode(TrendWindow, record.value)
+            if window.article_count == 6:
+                return window
+        return None
+
+    window = wait_until(full_window, 60, what="a trend window holding all six articles")
+    assert window.topic == "iran_israel"
+    assert window.window_end - window.window_start == timedelta(minutes=10)
+    assert window.distinct_sources == 3
+    assert window.signal_counts["military_strike"] == 6
+    assert 0 < window.escalation_mean <= window.escalation_max <= 1
+    assert window.escalation_index > window.escalation_max, "three outlets count more than one"
+    assert worker.metric("newsmon_classify_window_articles", topic="iran_israel") == 6

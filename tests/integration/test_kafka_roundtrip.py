@@ -1,0 +1,79 @@
+"""The foundation's Kafka adapters against the real broker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType
+
+from newsmon.kafka import REASON_HEADER, DeadLetterSink, make_admin, send_and_wait
+from newsmon.settings import KafkaSettings
+from newsmon.topics import Topics, ensure_topics
+from schemas import DeadLetter, InvalidMessage, RawArticle, decode
+from tests.support import drain
+
+NOW = datetime(2025, 6, 17, 9, 30, tzinfo=UTC)
+
+
+def article(n: int) -> RawArticle:
+    return RawArticle(
+        id=f"article-{n:04d}",
+        feed_id="wire",
+        source="Example Wire",
+        url=f"https://news.example/{n}",
+        title=f"Headline {n}",
+        published_at=NOW,
+        fetched_at=NOW,
+    )
+
+
+def test_ensure_topics_creates_every_topic_with_partitions_and_policy(kafka_settings: KafkaSettings) -> None:
+    admin = make_admin(kafka_settings)
+    try:
+        names = Topics.from_settings(kafka_settings).all()
+        described = {t["name"]: t for t in admin.describe_topics(list(names))}
+        assert set(described) == set(names)
+        assert all(len(t["partitions"]) == kafka_settings.partitions for t in described.values())
+        seen_topic = Topics.from_settings(kafka_settings).seen
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, seen_topic)])
+        assert configs["topic"][seen_topic]["cleanup.policy"]["value"] == "compact"
+        assert ensure_topics(admin, kafka_settings) == [], "a second run creates nothing"
+    finally:
+        admin.close()
+
+
+def test_articles_round_trip_through_the_broker_in_key_order(
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+) -> None:
+    producer = producer_factory()
+    sent = [article(n) for n in range(50)]
+    for item in sent:
+        send_and_wait(producer, topics.articles, item.id, item)
+    consumer = consumer_factory(topics.articles)
+    records = drain(consumer, len(sent))
+    received = [decode(RawArticle, r.value) for r in records]
+    assert sorted(received, key=lambda a: a.id) == sent
+    assert all(r.key.decode() == decode(RawArticle, r.value).id for r in records)
+
+
+def test_dead_letters_carry_the_reason_and_the_payload(
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+) -> None:
+    sink = DeadLetterSink(producer_factory(), topics, "test")
+    error = InvalidMessage("invalid_json", "line 1: expecting value")
+    sink.send(topics.articles, 2, 41, b"k1", b"{oops", error)
+    [record] = drain(consumer_factory(topics.deadletter), 1)
+    letter = decode(DeadLetter, record.value)
+    assert (letter.reason, letter.payload, letter.offset, letter.partition) == (
+        "invalid_json",
+        "{oops",
+        41,
+        2,
+    )
+    assert dict(record.headers)[REASON_HEADER] == b"invalid_json"

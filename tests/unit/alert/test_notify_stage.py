@@ -1,0 +1,178 @@
+"""The notify stage with an in-memory consumer and producer: when offsets are committed, what is recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from kafka.structs import TopicPartition
+from prometheus_client import CollectorRegistry
+
+from newsmon.clock import ManualClock
+from newsmon.kafka import DeadLetterSink
+from newsmon.topics import Topics
+from schemas import Alert, DeliveryRecord, decode, encode
+from services.alert.config import AlertingOptions
+from services.alert.delivery import Dispatcher
+from services.alert.grouping import Grouper, Timing
+from services.alert.metrics import AlertMetrics
+from services.alert.notify import NotifyStage
+from services.alert.offsets import Position
+from services.alert.retry import Backoff, Retry
+from services.alert.routing import Router
+from services.alert.silences import SilenceStore
+from tests.unit.alert.factories import T0
+from tests.unit.alert.test_delivery import ScriptedReceiver
+from tests.unit.alert.test_grouping import alert
+
+TOPICS = Topics("u.")
+PARTITION = TopicPartition(TOPICS.alerts, 0)
+
+
+@dataclass
+class Record:
+    offset: int
+    value: bytes
+    key: bytes = b"k"
+
+
+@dataclass
+class FakeConsumer:
+    pending: list[Record] = field(default_factory=list)
+    commits: list[int] = field(default_factory=list)
+
+    def poll(self, timeout_ms: int = 0, max_records: int = 500) -> dict[TopicPartition, list[Record]]:
+        records, self.pending = self.pending, []
+        return {PARTITION: records} if records else {}
+
+    def commit(self, offsets: dict[TopicPartition, Any]) -> None:
+        self.commits.append(offsets[PARTITION].offset)
+
+    def assignment(self) -> set[TopicPartition]:
+        return {PARTITION}
+
+
+class Sent:
+    def get(self, timeout: float = 0) -> None:
+        return None
+
+
+@dataclass
+class FakeProducer:
+    sent: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def send(self, topic: str, key: bytes | None = None, value: bytes = b"", headers: Any = None) -> Sent:
+        self.sent.append((topic, value))
+        return Sent()
+
+
+def stage(clock: ManualClock, slack: ScriptedReceiver) -> tuple[NotifyStage, FakeConsumer, FakeProducer]:
+    consumer, producer = FakeConsumer(), FakeProducer()
+    timing = Timing(timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=4))
+    notify = NotifyStage(
+        consumer,
+        producer,
+        TOPICS,
+        Grouper[Position](timing),
+        SilenceStore(),
+        Router(AlertingOptions(), ["slack"]),
+        Dispatcher[Position]({"slack": slack}, clock, Backoff(), timedelta(hours=1)),
+        None,
+        clock,
+        AlertMetrics(CollectorRegistry()),
+        DeadLetterSink(producer, TOPICS, "alert", clock),  # type: ignore[arg-type]
+        commit_interval=timedelta(0),
+    )
+    return notify, consumer, producer
+
+
+def feed(consumer: FakeConsumer, *alerts: Alert, start: int = 0) -> None:
+    consumer.pending += [Record(start + n, encode(a)) for n, a in enumerate(alerts)]
+
+
+def records(producer: FakeProducer) -> list[DeliveryRecord]:
+    return [decode(DeliveryRecord, v) for t, v in producer.sent if t == TOPICS.delivery]
+
+
+def test_nothing_is_committed_while_an_alert_waits_in_its_group() -> None:
+    clock = ManualClock(T0)
+    notify, consumer, producer = stage(clock, ScriptedReceiver("slack"))
+    feed(consumer, alert("a"))
+    notify.poll_once(0)
+    assert consumer.commits == [0]  # the commit point stays at the waiting alert
+    clock.advance(30)
+    notify.poll_once(0)
+    assert consumer.commits[-1] == 1
+    [record] = records(producer)
+    assert record.status == "delivered"
+    assert record.alert_ids == (alert("a").id,)
+
+
+def test_an_alert_is_not_committed_past_while_its_receiver_is_down() -> None:
+    clock = ManualClock(T0)
+    notify, consumer, producer = stage(clock, ScriptedReceiver("slack", [Retry("http_503")] * 3))
+    feed(consumer, alert("a"))
+    for _ in range(4):
+        clock.advance(30)
+        notify.poll_once(0)
+    assert set(consumer.commits) == {0}
+    assert records(producer) == []
+    clock.advance(30)
+    notify.poll_once(0)
+    assert consumer.commits[-1] == 1
+    assert [r.attempts for r in records(producer)] == [4]
+
+
+def test_an_alert_recorded_as_sent_is_skipped_when_replayed() -> None:
+    clock = ManualClock(T0)
+    slack = ScriptedReceiver("slack")
+    notify, consumer, _producer = stage(clock, slack)
+    first = alert("a")
+    notify.apply_delivery(
+        "slack:x",
+        DeliveryRecord(
+            notification_id="slack:x",
+            alert_id=first.id,
+            receiver="slack",
+            status="delivered",
+            attempts=1,
+            updated_at=T0,
+            fingerprint=first.fingerprint,
+            alert_ids=(first.id,),
+        ),
+    )
+    feed(consumer, first)
+    notify.poll_once(0)
+    clock.advance(60)
+    notify.poll_once(0)
+    assert slack.sent == []
+    assert consumer.commits[-1] == 1
+
+
+def test_an_unreadable_alert_is_dead_lettered_and_committed_past() -> None:
+    clock = ManualClock(T0)
+    notify, consumer, producer = stage(clock, ScriptedReceiver("slack"))
+    consumer.pending.append(Record(0, b"{not json"))
+    notify.poll_once(0)
+    assert [t for t, _ in producer.sent] == [TOPICS.deadletter]
+    assert consumer.commits == [1]
+
+
+def test_work_handed_back_in_a_rebalance_is_done_when_the_alerts_come_back() -> None:
+    clock = ManualClock(T0)
+    slack = ScriptedReceiver("slack", [Retry("http_503")])
+    notify, consumer, producer = stage(clock, slack)
+    feed(consumer, alert("a"))
+    notify.poll_once(0)
+    clock.advance(30)
+    notify.poll_once(0)  # sent once, failed, waiting for a retry
+    notify.revoked = {(TOPICS.alerts, 0)}  # a rebalance takes the partition away ...
+    notify.newly_assigned = True  # ... and gives it back; the consumer replays from the commit point
+    feed(consumer, alert("a"))
+    notify.poll_once(0)
+    clock.advance(30)
+    notify.poll_once(0)
+    assert slack.sent == ["Story a", "Story a"]
+    assert [r.status for r in records(producer)] == ["delivered"]
+    assert consumer.commits[-1] == 1

@@ -1,0 +1,163 @@
+"""What the default taxonomy must report and must not: the examples, paraphrases and hard negatives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from schemas.article import RawArticle
+from services.classify.engine import Classifier
+
+NOW = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def article_from(text: str) -> RawArticle:
+    title, _, body = text.partition("\n")
+    return RawArticle(
+        id="example", feed_id="f", source="s", title=title, content=body, published_at=NOW, fetched_at=NOW
+    )
+
+
+def test_the_kremlin_piece_yields_its_signals_topic_and_actors(
+    classifier: Classifier, example_articles: dict[str, str]
+) -> None:
+    result = classifier.classify(article_from(example_articles["kremlin-galloping-escalation"]), NOW)
+    signals = {s.id for s in result.signals}
+    assert signals >= {
+        "escalation_warning",
+        "mediation_offer",
+        "ceasefire_call",
+        "evacuation_notice",
+        "military_strike",
+        "casualties",
+        "nuclear",
+    }
+    assert "iran_israel" in result.topics
+    assert {"RU", "IL", "IR", "AZ"} <= set(result.actors)
+    restraint = result.signal("ceasefire_call")
+    assert restraint is not None
+    assert any("maximum restraint" in e.text for e in restraint.evidence)
+
+
+def test_the_warning_to_washington_piece_yields_its_signals_and_topic(
+    classifier: Classifier, example_articles: dict[str, str]
+) -> None:
+    result = classifier.classify(article_from(example_articles["russia-warns-us-intervention"]), NOW)
+    signals = {s.id for s in result.signals}
+    assert signals >= {
+        "us_intervention_warning",
+        "mediation_offer",
+        "ceasefire_call",
+        "military_strike",
+    }
+    assert "iran_israel" in result.topics
+
+
+def test_passing_mentions_of_other_wars_do_not_become_topics(
+    classifier: Classifier, example_articles: dict[str, str]
+) -> None:
+    for text in example_articles.values():
+        topics = classifier.classify(article_from(text), NOW).topics
+        assert "russia_ukraine" not in topics
+        assert "israel_gaza" not in topics
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands of workers went on strike over pay on Monday.",
+        "Workers at the plant are on strike for a third day.",
+        "Negotiators hope to strike a deal before the deadline.",
+        "The two firms struck a deal worth two billion dollars.",
+        "Galloping inflation has wiped out a decade of savings.",
+        "Escalating housing costs are pushing families out of the city.",
+        "The school held an evacuation drill on Tuesday morning.",
+        "The ministry denied any plans to evacuate the embassy.",
+        "Lightning struck the church tower during the storm.",
+        "The striker struck twice in the second half.",
+        "The customer complaint was escalated to a manager.",
+        "The comedian killed it at the festival.",
+        "A dead heat in the polls means the race is too close to call.",
+        "The new nuclear reactor was connected to the grid after years of delays.",
+        "A court-appointed mediator will meet both parents next week.",
+        "Markets remained calm after the central bank's statement.",
+    ],
+)
+def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
+    assert classifier.analyse(text).signal_ids() == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("Moscow cautioned the White House not to get drawn into the fighting.", "us_intervention_warning"),
+        ("Residents were told to leave the border villages.", "evacuation_notice"),
+        ("Artillery pounded positions overnight.", "military_strike"),
+        ("The Kremlin warned of a galloping escalation in the region.", "escalation_warning"),
+        ("Analysts fear a wider regional war.", "escalation_warning"),
+        ("Germany began flying its nationals out of the country on chartered flights.", "evacuation_notice"),
+        ("Three soldiers were killed and five wounded in the raid on the base.", "casualties"),
+        ("Norway said it stood ready to host talks between the two sides.", "mediation_offer"),
+        ("The envoy urged both sides to exercise maximum restraint.", "ceasefire_call"),
+        ("Jets struck the enrichment site at Fordow.", "nuclear"),
+        ("Officials did not rule out air strikes on the port.", "military_strike"),
+        ("Senators are weighing whether the US should join the air campaign.", "us_intervention_warning"),
+    ],
+)
+def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
+    assert signal in classifier.analyse(text).signal_ids()
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("The government ruled out an evacuation of foreign nationals.", "evacuation_notice"),
+        ("An evacuation of the embassy was ruled out on Friday.", "evacuation_notice"),
+        ("Washington was not considering military action against Iran.", "us_intervention_warning"),
+        ("No one was killed in the incident, police said.", "casualties"),
+        ("The army said reports that it had bombed the dam were false.", "military_strike"),
+        ("The minister said the conflict was not escalating.", "escalation_warning"),
+    ],
+)
+def test_denied_or_ruled_out_reports_do_not_count(classifier: Classifier, text: str, signal: str) -> None:
+    assert signal not in classifier.analyse(text).signal_ids()
+
+
+def test_a_warning_not_to_intervene_is_no_negation(classifier: Classifier) -> None:
+    analysis = classifier.analyse("Russia warned Washington not to intervene militarily in the war.")
+    assert "us_intervention_warning" in analysis.signal_ids()
+
+
+def test_actors_are_found_through_metonyms_in_order_of_mention(classifier: Classifier) -> None:
+    analysis = classifier.analyse("The Kremlin and Tehran spoke; Beijing and the Pentagon stayed silent.")
+    assert analysis.actors == ("RU", "IR", "CN", "US")
+
+
+def test_the_pronoun_us_is_not_the_united_states(classifier: Classifier) -> None:
+    assert classifier.analyse("Let us talk about it.").actors == ()
+    assert classifier.analyse("The US embassy is closed.").actors == ("US",)
+
+
+def test_a_denial_reaches_across_its_clause_but_a_plain_no_stays_local(classifier: Classifier) -> None:
+    denied = classifier.analyse("The government denied reports that troops had opened fire on civilians.")
+    assert "military_strike" not in denied.signal_ids()
+    unhurt = classifier.analyse("Nobody was hurt in the drone attack, which damaged a warehouse.")
+    assert "military_strike" in unhurt.signal_ids()
+    assert "casualties" not in unhurt.signal_ids()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands of people will leave on holiday flights this weekend.",
+        "The senator said the US should consider joining the trade pact.",
+        "The company launched a new drone delivery service in three cities.",
+        "The festival bombed with critics, who called it a disaster.",
+        "The actor died at his home at the age of 87.",
+        "Scientists at the nuclear research centre unveiled a new cancer treatment.",
+        "The US and China agreed to a ceasefire in their trade war.",
+    ],
+)
+def test_everyday_news_raises_nothing(classifier: Classifier, text: str) -> None:
+    assert classifier.analyse(text).signal_ids() == ()

@@ -1,0 +1,115 @@
+"""What the stream does with one message: classify, skip a repeat, or dead-letter with a reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from kafka.partitioner.default import murmur2
+
+from schemas import ClassifiedArticle, RawArticle, encode
+from services.classify.handling import (
+    Classified,
+    Duplicate,
+    Rejected,
+    dead_letter,
+    expired_seen,
+    handle,
+    seen_entry,
+)
+from services.classify.produce import partition_for
+
+NOW = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)
+
+
+class TaggingClassifier:
+    """Tags every article with one topic; raises on a title that asks for it."""
+
+    version = "test-1"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def classify(self, article: RawArticle, now: datetime) -> ClassifiedArticle:
+        self.seen.append(article.id)
+        if article.title == "explode":
+            raise RuntimeError("engine bug")
+        return ClassifiedArticle(
+            article=article,
+            topics=("iran_israel",),
+            escalation_score=0.25,
+            classifier_version=self.version,
+            classified_at=now,
+        )
+
+
+def raw(title: str = "Headline", article_id: str = "a-1") -> RawArticle:
+    return RawArticle(
+        id=article_id, feed_id="wire", source="Wire", title=title, published_at=NOW, fetched_at=NOW
+    )
+
+
+def test_a_valid_article_is_classified_with_its_trend_contributions() -> None:
+    classifier = TaggingClassifier()
+    outcome = handle(encode(raw()), lambda _id: False, classifier, NOW)
+    assert isinstance(outcome, Classified)
+    assert outcome.article.classified_at == NOW
+    assert [c.topic for c in outcome.contributions] == ["iran_israel"]
+
+
+def test_an_article_already_classified_is_skipped_without_running_the_engine() -> None:
+    classifier = TaggingClassifier()
+    outcome = handle(encode(raw()), lambda article_id: article_id == "a-1", classifier, NOW)
+    assert outcome == Duplicate("a-1")
+    assert classifier.seen == []
+
+
+def test_undecodable_messages_are_rejected_with_the_codec_reason() -> None:
+    classifier = TaggingClassifier()
+    reasons = [
+        handle(value, lambda _id: False, classifier, NOW)
+        for value in (None, b"{oops", b'{"id": "x"}', b'{"schema_version": 9, "id": "x"}')
+    ]
+    assert all(isinstance(r, Rejected) for r in reasons)
+    assert [r.error.reason for r in reasons if isinstance(r, Rejected)] == [
+        "empty",
+        "invalid_json",
+        "schema",
+        "unsupported_schema_version",
+    ]
+
+
+def test_an_engine_failure_on_one_article_becomes_a_dead_letter_not_a_crash() -> None:
+    outcome = handle(encode(raw("explode")), lambda _id: False, TaggingClassifier(), NOW)
+    assert isinstance(outcome, Rejected)
+    assert outcome.error.reason == "classify_error"
+    assert "engine bug" in outcome.error.detail
+
+
+def test_a_dead_letter_names_where_the_message_came_from_and_keeps_a_readable_payload() -> None:
+    rejected = handle(b"\xff{bad", lambda _id: False, TaggingClassifier(), NOW)
+    assert isinstance(rejected, Rejected)
+    letter = dead_letter(rejected.error, "newsmon.articles.raw", 2, 41, b"k\xff", b"\xff{bad", NOW)
+    assert (letter.service, letter.topic, letter.partition, letter.offset) == (
+        "classify",
+        "newsmon.articles.raw",
+        2,
+        41,
+    )
+    assert letter.key == "k\ufffd"
+    assert letter.payload == "\ufffd{bad"
+    assert letter.reason == "invalid_json"
+
+
+def test_keys_land_on_the_partition_every_other_newsmon_producer_picks() -> None:
+    for n in range(200):
+        key = f"article-{n:05d}".encode()
+        assert partition_for(key, list(range(6))) == (murmur2(key) & 0x7FFFFFFF) % 6
+
+
+def test_only_ids_recorded_before_the_retention_cutoff_are_forgotten_with_their_partition() -> None:
+    entries = [
+        ("old", seen_entry(NOW - timedelta(days=9), 4)),
+        ("recent", seen_entry(NOW - timedelta(days=1), 2)),
+        ("unreadable", 12345),
+    ]
+    assert expired_seen(entries, NOW - timedelta(days=8)) == [("old", 4)]
