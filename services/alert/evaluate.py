@@ -8,6 +8,7 @@ After a restart or rebalance the engine's state is rebuilt: each partition is re
 before its committed offset with results discarded ("warm-up"), then processing goes live. A replica with
 no committed offset (a new deployment or replica) processes the last `max(lookback, 1h)` live: alerts on
 what is going on now, never on older history; what was already delivered is skipped by the notify stage.
+Live records wait until every partition has replayed (`WarmUp`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from newsmon.topics import Topics
 from schemas import Alert, ClassifiedArticle, InvalidMessage, TrendWindow, decode
 from services.alert.engine import RuleEngine
 from services.alert.metrics import AlertMetrics
+from services.alert.warmup import WarmUp
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,8 @@ class RuleStage:
         self._metrics = metrics
         self._deadletters = deadletters
         self._commit_every = commit_interval.total_seconds()
-        self._warm_until: dict[TopicPartition, int] = {}
+        self._warmup = WarmUp()
+        self._held: set[TopicPartition] = set()
         self._uncommitted: dict[TopicPartition, int] = {}
         self._last_commit = clock.monotonic()
         self.live = False
@@ -84,7 +87,9 @@ class RuleStage:
     def rebuild(self, assigned: list[TopicPartition]) -> None:
         """Re-read `lookback` of every assigned partition to rebuild windows; go live at the commit point."""
         self._engine.reset()
-        self._warm_until.clear()
+        self.consumer.resume(*(self._held & set(assigned)))  # kept partitions keep their paused flag
+        self._held.clear()
+        self._warmup = WarmUp()
         if not assigned:
             return
         ends = self.consumer.end_offsets(assigned)
@@ -93,18 +98,20 @@ class RuleStage:
         fresh = int((now - max(self._lookback, FRESH_START)).timestamp() * 1000)
         starts = self.consumer.offsets_for_times({tp: since for tp in assigned})
         fresh_starts = self.consumer.offsets_for_times({tp: fresh for tp in assigned})
+        live_from: dict[TopicPartition, int] = {}
+        replay_from: dict[TopicPartition, int] = {}
         for tp in assigned:
             committed = self.consumer.committed(tp)
             if committed is None:
                 found = fresh_starts.get(tp)
-                live_from = found.offset if found is not None else ends[tp]
+                live_from[tp] = found.offset if found is not None else ends[tp]
             else:
-                live_from = committed
+                live_from[tp] = committed
             found = starts.get(tp)
-            start = min(found.offset if found is not None else ends[tp], live_from)
-            self.consumer.seek(tp, start)
-            self._warm_until[tp] = live_from
-        warm = sum(self._warm_until[tp] - self.consumer.position(tp) for tp in assigned)
+            replay_from[tp] = min(found.offset if found is not None else ends[tp], live_from[tp])
+            self.consumer.seek(tp, replay_from[tp])
+        self._warmup.start(live_from, replay_from)
+        warm = sum(live_from[tp] - replay_from[tp] for tp in assigned)
         log.info("rules: rebuilding state from %d earlier messages on %d partitions", warm, len(assigned))
 
     def poll_once(self, timeout_ms: int) -> int:
@@ -118,14 +125,32 @@ class RuleStage:
         count = 0
         for tp, records in batches.items():
             for record in records:
+                if self._warmup.holds(tp, record.offset):
+                    self._hold(tp, record.offset)
+                    break
                 self._handle(tp, record)
                 count += 1
+        self._release_when_warm()
         self.commit()
         return count
 
+    def _hold(self, tp: TopicPartition, offset: int) -> None:
+        """Read this live record again once warm-up is over."""
+        self.consumer.seek(tp, offset)
+        self.consumer.pause(tp)
+        self._held.add(tp)
+
+    def _release_when_warm(self) -> None:
+        warming = self._warmup.warming
+        if warming:
+            self._warmup.advance({tp: self.consumer.position(tp) for tp in warming})
+        if self._held and not self._warmup.warming:
+            self.consumer.resume(*self._held)
+            self._held.clear()
+
     def _handle(self, tp: TopicPartition, record: Any) -> None:
         offset: int = record.offset
-        warm = offset < self._warm_until.get(tp, 0)
+        warm = self._warmup.replays(tp, offset)
         now = self._clock.now()
         try:
             if tp.topic == self._topics.classified:

@@ -22,6 +22,7 @@ from tests.unit.alert.test_notify_stage import FakeProducer
 
 TOPICS = Topics("u.")
 CLASSIFIED = TopicPartition(TOPICS.classified, 0)
+OTHER = TopicPartition(TOPICS.classified, 1)
 EVAC = WindowRule(id="evac", kind="window", signals=("evacuation_notice",), min_sources=2)
 
 
@@ -43,16 +44,23 @@ class Log:
     def append(self, article: ClassifiedArticle, at: datetime) -> None:
         self.records.append(Record(len(self.records), encode(article), int(at.timestamp() * 1000)))
 
+    def first_since(self, since: int) -> OffsetAndTimestamp | None:
+        found = next((r for r in self.records if r.timestamp >= since), None)
+        return OffsetAndTimestamp(found.offset, found.timestamp, -1) if found else None
+
 
 @dataclass
 class FakeConsumer:
-    log: Log
+    """Partitions in memory; `poll` returns them in reverse order, as Kafka may."""
+
+    logs: dict[TopicPartition, Log]
     listener: Any = None
-    position_: int = 0
+    positions: dict[TopicPartition, int] = field(default_factory=dict)
+    paused_: set[TopicPartition] = field(default_factory=set)
     assigned: bool = False
 
     def partitions_for_topic(self, topic: str) -> set[int]:
-        return {0}
+        return {tp.partition for tp in self.logs}
 
     def subscribe(self, topics: list[str], listener: Any) -> None:
         self.listener = listener
@@ -60,37 +68,47 @@ class FakeConsumer:
     def poll(self, timeout_ms: int = 0, max_records: int = 500) -> dict[TopicPartition, list[Record]]:
         if not self.assigned:
             self.assigned = True
-            self.listener.on_partitions_assigned([CLASSIFIED])
+            self.listener.on_partitions_assigned(list(self.logs))
             return {}
-        records = self.log.records[self.position_ :]
-        self.position_ = len(self.log.records)
-        return {CLASSIFIED: records} if records else {}
+        batches = {}
+        for tp in reversed(list(self.logs)):
+            records = self.logs[tp].records[self.positions.get(tp, 0) :]
+            if records and tp not in self.paused_:
+                batches[tp] = records
+                self.positions[tp] = len(self.logs[tp].records)
+        return batches
 
     def end_offsets(self, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
-        return {tp: len(self.log.records) for tp in tps}
+        return {tp: len(self.logs[tp].records) for tp in tps}
 
     def offsets_for_times(self, times: dict[TopicPartition, int]) -> dict[TopicPartition, Any]:
-        since = times[CLASSIFIED]
-        found = next((r for r in self.log.records if r.timestamp >= since), None)
-        return {CLASSIFIED: OffsetAndTimestamp(found.offset, found.timestamp, -1) if found else None}
+        return {tp: self.logs[tp].first_since(since) for tp, since in times.items()}
 
     def committed(self, tp: TopicPartition) -> int | None:
-        return self.log.committed
+        return self.logs[tp].committed
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
-        self.position_ = offset
+        self.positions[tp] = offset
 
     def position(self, tp: TopicPartition) -> int:
-        return self.position_
+        return self.positions[tp]
+
+    def pause(self, *tps: TopicPartition) -> None:
+        self.paused_.update(tps)
+
+    def resume(self, *tps: TopicPartition) -> None:
+        self.paused_.difference_update(tps)
 
     def commit(self, offsets: dict[TopicPartition, Any]) -> None:
-        self.log.committed = offsets[CLASSIFIED].offset
+        for tp, position in offsets.items():
+            self.logs[tp].committed = position.offset
 
 
-def start(log: Log, clock: ManualClock) -> tuple[RuleStage, FakeProducer]:
+def start(log: Log, clock: ManualClock, other: Log | None = None) -> tuple[RuleStage, FakeProducer]:
     producer = FakeProducer()
+    logs = {CLASSIFIED: log} | ({OTHER: other} if other is not None else {})
     stage = RuleStage(
-        FakeConsumer(log),
+        FakeConsumer(logs),
         producer,
         TOPICS,
         RuleEngine([EVAC]),
@@ -140,3 +158,22 @@ def test_a_fresh_replica_processes_the_last_hour_live_and_nothing_older() -> Non
     stage.poll_once(0)
     [alert] = fired(producer)
     assert {e.article_id for e in alert.evidence} == {"r1", "r2"}
+
+
+def test_a_live_record_waits_until_every_partition_has_replayed() -> None:
+    clock, log, other = ManualClock(T0), Log(), Log()
+    first, producer = start(log, clock, other)
+    log.append(classified("a", "evacuation_notice", source="Wire One"), T0)
+    first.poll_once(0)
+    assert fired(producer) == []
+    assert log.committed == 1
+
+    clock.advance(timedelta(minutes=10))  # the process restarts; the new article lands on the other partition
+    other.append(classified("b", "evacuation_notice", source="Wire Two"), clock.now())
+    second, producer = start(log, clock, other)
+    second.poll_once(0)  # the other partition comes first: its live record is held back
+    assert fired(producer) == []
+    second.poll_once(0)
+    [alert] = fired(producer)
+    assert {e.article_id for e in alert.evidence} == {"a", "b"}
+    assert other.committed == 1
