@@ -72,7 +72,6 @@ class RuleStage:
         self._deadletters = deadletters
         self._commit_every = commit_interval.total_seconds()
         self._warmup = WarmUp()
-        self._held: set[TopicPartition] = set()
         self._uncommitted: dict[TopicPartition, int] = {}
         self._last_commit = clock.monotonic()
         self.live = False
@@ -87,8 +86,6 @@ class RuleStage:
     def rebuild(self, assigned: list[TopicPartition]) -> None:
         """Re-read `lookback` of every assigned partition to rebuild windows; go live at the commit point."""
         self._engine.reset()
-        self.consumer.resume(*(self._held & set(assigned)))  # kept partitions keep their paused flag
-        self._held.clear()
         self._warmup = WarmUp()
         if not assigned:
             return
@@ -130,23 +127,19 @@ class RuleStage:
                     break
                 self._handle(tp, record)
                 count += 1
-        self._release_when_warm()
+        self._note_warm_up_progress()
         self.commit()
         return count
 
     def _hold(self, tp: TopicPartition, offset: int) -> None:
-        """Read this live record again once warm-up is over."""
+        """Read this live record again once warm-up is over. A seek alone, without `pause`: kafka-python
+        3.0 can leave a paused partition parked for good after `resume` (its KAFKA-7548 buffering)."""
         self.consumer.seek(tp, offset)
-        self.consumer.pause(tp)
-        self._held.add(tp)
 
-    def _release_when_warm(self) -> None:
+    def _note_warm_up_progress(self) -> None:
         warming = self._warmup.warming
         if warming:
             self._warmup.advance({tp: self.consumer.position(tp) for tp in warming})
-        if self._held and not self._warmup.warming:
-            self.consumer.resume(*self._held)
-            self._held.clear()
 
     def _handle(self, tp: TopicPartition, record: Any) -> None:
         offset: int = record.offset

@@ -2,9 +2,9 @@
 
 A window rule fires on the record that completes its count, so a live record must not be judged while an
 older record of another partition still waits to be replayed: the count would complete during warm-up,
-where results are discarded, and the alert would never fire. Live records are therefore held back until
-every partition has replayed its history. Kafka returns partitions in no particular order, so this is
-decided per record, not per poll.
+where results are discarded, and the alert would never fire. Live records are therefore held back (read
+again later) until every partition has replayed its history. Kafka returns partitions in no particular
+order, so this is decided per record, not per poll.
 """
 
 from __future__ import annotations

@@ -56,7 +56,6 @@ class FakeConsumer:
     logs: dict[TopicPartition, Log]
     listener: Any = None
     positions: dict[TopicPartition, int] = field(default_factory=dict)
-    paused_: set[TopicPartition] = field(default_factory=set)
     assigned: bool = False
 
     def partitions_for_topic(self, topic: str) -> set[int]:
@@ -73,7 +72,7 @@ class FakeConsumer:
         batches = {}
         for tp in reversed(list(self.logs)):
             records = self.logs[tp].records[self.positions.get(tp, 0) :]
-            if records and tp not in self.paused_:
+            if records:
                 batches[tp] = records
                 self.positions[tp] = len(self.logs[tp].records)
         return batches
@@ -92,12 +91,6 @@ class FakeConsumer:
 
     def position(self, tp: TopicPartition) -> int:
         return self.positions[tp]
-
-    def pause(self, *tps: TopicPartition) -> None:
-        self.paused_.update(tps)
-
-    def resume(self, *tps: TopicPartition) -> None:
-        self.paused_.difference_update(tps)
 
     def commit(self, offsets: dict[TopicPartition, Any]) -> None:
         for tp, position in offsets.items():
