@@ -300,9 +300,11 @@ class ClassifyStream:
         return first if committed is None else min(first, committed)
 
     async def _seek(self, tp: TP, offset: int) -> None:
+        """Seek inside the consumer's own thread: Faust's `seek` changes aiokafka's fetcher from the
+        caller's thread, and a fetch under way there then fails with a KeyError that stops the worker."""
         self.metrics.rereads.labels(topic=tp.topic).inc()
         try:
-            await self.app.consumer.seek(tp, offset)
+            await self.app.consumer.seek_wait({tp: offset})
         except Exception as exc:  # not fatal: the observe timer asks again while the hole stays open
             log.warning("could not seek %s[%d] back to %d: %s", *tp, offset, exc)
 
