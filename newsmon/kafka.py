@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from datetime import timedelta
+from typing import Any, TypedDict
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
@@ -63,6 +64,29 @@ def make_consumer(
         "isolation_level": "read_committed",
     }
     return KafkaConsumer(*topics, **(options | overrides))
+
+
+REPLICA_TIMEOUT_LIMITS = (timedelta(seconds=6), timedelta(minutes=30))
+"""The broker's default bounds on a group session (group.min/max.session.timeout.ms)."""
+
+
+class GroupSession(TypedDict):
+    session_timeout_ms: int
+    heartbeat_interval_ms: int
+
+
+def check_replica_timeout(replica_timeout: timedelta) -> None:
+    low, high = REPLICA_TIMEOUT_LIMITS
+    if not low <= replica_timeout <= high:
+        raise ValueError("replica_timeout must be between 6s and 30m (the broker's session limits)")
+
+
+def group_session(replica_timeout: timedelta) -> GroupSession:
+    """Consumer options under which a replica silent for `replica_timeout` counts as dead and its
+    partitions move to the others. Shorter than kafka-python's 45 s default: after a crash, nothing is
+    processed on the dead replica's partitions until then."""
+    session_ms = int(replica_timeout.total_seconds() * 1000)
+    return {"session_timeout_ms": session_ms, "heartbeat_interval_ms": max(1000, session_ms // 4)}
 
 
 def make_admin(settings: KafkaSettings, client_id: str = "newsmon-admin") -> KafkaAdminClient:

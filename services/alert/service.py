@@ -23,7 +23,13 @@ from kafka.structs import TopicPartition
 from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
 from newsmon.health import HealthServer
-from newsmon.kafka import DeadLetterSink, create_pipeline_topics, make_consumer, make_producer
+from newsmon.kafka import (
+    DeadLetterSink,
+    create_pipeline_topics,
+    group_session,
+    make_consumer,
+    make_producer,
+)
 from newsmon.logs import register_secrets
 from newsmon.readiness import Readiness, kafka_connected
 from newsmon.runtime import Runtime
@@ -154,7 +160,12 @@ def _assemble(
             silences.apply(value)
 
     notify = NotifyStage(
-        make_consumer(rt.kafka, f"newsmon-alert-notify-{instance}", f"{prefix}alert-notify"),
+        make_consumer(
+            rt.kafka,
+            f"newsmon-alert-notify-{instance}",
+            f"{prefix}alert-notify",
+            **group_session(options.replica_timeout),
+        ),
         producer,
         topics,
         Grouper[Position](Timing(options.group_wait, options.group_interval, options.repeat_interval)),
@@ -179,7 +190,12 @@ def _assemble(
         notify.apply_delivery,
     )
     rules = RuleStage(
-        make_consumer(rt.kafka, f"newsmon-alert-rules-{instance}", f"{prefix}alert-rules.{instance}"),
+        make_consumer(
+            rt.kafka,
+            f"newsmon-alert-rules-{instance}",
+            f"{prefix}alert-rules.{instance}",
+            **group_session(options.replica_timeout),
+        ),
         producer,
         topics,
         RuleEngine(config.rules),

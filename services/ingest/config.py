@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from newsmon.kafka import check_replica_timeout
 from schemas.common import Duration
 
 DEFAULT_USER_AGENT = "newsmon/{version} (news monitoring feed reader)"
@@ -50,6 +51,5 @@ class IngestOptions(BaseModel):
             raise ValueError("intervals must satisfy min_interval <= default_interval <= max_interval")
         if self.seen_retention < timedelta(days=1):
             raise ValueError("seen_retention must be at least 1d, or articles would be produced again")
-        if not timedelta(seconds=6) <= self.replica_timeout <= timedelta(minutes=30):
-            raise ValueError("replica_timeout must be between 6s and 30m (the broker's session limits)")
+        check_replica_timeout(self.replica_timeout)
         return self

@@ -26,7 +26,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
 from newsmon.health import HealthServer
-from newsmon.kafka import make_admin, make_consumer, make_producer
+from newsmon.kafka import group_session, make_admin, make_consumer, make_producer
 from newsmon.metrics import ConsumerLag, build_info
 from newsmon.readiness import Readiness
 from newsmon.runtime import Runtime
@@ -134,13 +134,11 @@ class IngestService:
         return make_consumer(self.rt.kafka, f"ingest-{self.instance}-state", None)
 
     def _group_consumer(self) -> KafkaConsumer:
-        session_ms = int(self.options.replica_timeout.total_seconds() * 1000)
         return make_consumer(
             self.rt.kafka,
             f"ingest-{self.instance}",
             f"{self.topics.prefix}ingest",
-            session_timeout_ms=session_ms,
-            heartbeat_interval_ms=max(1000, session_ms // 4),
+            **group_session(self.options.replica_timeout),
         )
 
     # --- life cycle ---------------------------------------------------------------------------------

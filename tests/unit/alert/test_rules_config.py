@@ -55,3 +55,12 @@ def test_a_misspelt_option_in_a_route_is_reported(tmp_path: Path) -> None:
     path.write_text("alerting:\n  routes:\n    - receivers: [slack]\n      topicz: [a]\n")
     with pytest.raises(ConfigError, match=r"newsmon.yaml:4: alerting.routes.0.topicz: unknown field"):
         load_config(path)
+
+
+def test_a_replica_timeout_outside_the_brokers_session_limits_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "newsmon.yaml"
+    path.write_text("alerting:\n  replica_timeout: 2s\n")
+    with pytest.raises(ConfigError, match=r"replica_timeout must be between 6s and 30m"):
+        load_config(path)
+    path.write_text("alerting:\n  replica_timeout: 20s\n")
+    assert load_config(path).alerting.replica_timeout.total_seconds() == 20
