@@ -26,6 +26,7 @@ from newsmon.clock import Clock
 from newsmon.kafka import DeadLetterSink, send_and_wait
 from newsmon.topics import Topics
 from schemas import Alert, ClassifiedArticle, InvalidMessage, TrendWindow, decode
+from services.alert.batches import handle_batches
 from services.alert.engine import RuleEngine
 from services.alert.metrics import AlertMetrics
 from services.alert.warmup import WarmUp
@@ -33,6 +34,9 @@ from services.alert.warmup import WarmUp
 log = logging.getLogger(__name__)
 
 FRESH_START = timedelta(hours=1)
+CALL_TIMEOUT_MS = 10_000
+"""Bound on the rebuild's offset look-ups (kafka-python's default is minutes): while the broker is away
+they fail soon, and the service's loop tries the rebuild again."""
 
 
 class _Rebuild(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -89,16 +93,18 @@ class RuleStage:
         self._warmup = WarmUp()
         if not assigned:
             return
-        ends = self.consumer.end_offsets(assigned)
+        ends = self.consumer.end_offsets(assigned, timeout_ms=CALL_TIMEOUT_MS)
         now = self._clock.now()
         since = int((now - self._lookback).timestamp() * 1000)
         fresh = int((now - max(self._lookback, FRESH_START)).timestamp() * 1000)
-        starts = self.consumer.offsets_for_times({tp: since for tp in assigned})
-        fresh_starts = self.consumer.offsets_for_times({tp: fresh for tp in assigned})
+        starts = self.consumer.offsets_for_times({tp: since for tp in assigned}, timeout_ms=CALL_TIMEOUT_MS)
+        fresh_starts = self.consumer.offsets_for_times(
+            {tp: fresh for tp in assigned}, timeout_ms=CALL_TIMEOUT_MS
+        )
         live_from: dict[TopicPartition, int] = {}
         replay_from: dict[TopicPartition, int] = {}
         for tp in assigned:
-            committed = self.consumer.committed(tp)
+            committed = self.consumer.committed(tp, timeout_ms=CALL_TIMEOUT_MS)
             if committed is None:
                 found = fresh_starts.get(tp)
                 live_from[tp] = found.offset if found is not None else ends[tp]
@@ -119,17 +125,17 @@ class RuleStage:
             self.live = bool(self.assigned)  # this replica's own group: it owns every partition
             self.assigned = None
             return 0  # what this poll fetched predates the seek; it is read again
-        count = 0
-        for tp, records in batches.items():
-            for record in records:
-                if self._warmup.holds(tp, record.offset):
-                    self._hold(tp, record.offset)
-                    break
-                self._handle(tp, record)
-                count += 1
+        count = handle_batches(self.consumer, batches, self._take)
         self._note_warm_up_progress()
         self.commit()
         return count
+
+    def _take(self, tp: TopicPartition, record: Any) -> bool:
+        if self._warmup.holds(tp, record.offset):
+            self._hold(tp, record.offset)
+            return False
+        self._handle(tp, record)
+        return True
 
     def _hold(self, tp: TopicPartition, offset: int) -> None:
         """Read this live record again once warm-up is over. A seek alone, without `pause`: kafka-python

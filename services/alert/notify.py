@@ -21,6 +21,7 @@ from newsmon.clock import Clock
 from newsmon.kafka import DeadLetterSink, send_and_wait
 from newsmon.topics import Topics
 from schemas import Alert, DeliveryRecord, InvalidMessage, decode
+from services.alert.batches import handle_batches, read_again
 from services.alert.delivery import Dispatcher, Event
 from services.alert.grouping import Batch, Grouper, Outcome
 from services.alert.metrics import AlertMetrics
@@ -80,6 +81,7 @@ class NotifyStage:
         self._tracker = OffsetTracker()
         self._sent: dict[str, set[str]] = {}
         self._history: dict[str, list[DeliveryRecord]] = {}
+        self._unrecorded: list[Event[Position]] = []
         self.revoked: set[tuple[str, int]] = set()
         self.newly_assigned = False
         self.live = False
@@ -133,14 +135,15 @@ class NotifyStage:
             self.let_go(self.revoked)
             self.revoked = set()
         if self.newly_assigned:
-            self.take_over()
+            try:
+                self.take_over()
+            except KafkaError:  # the broker went away: take over again, then read this batch again
+                read_again(self.consumer, {tp: records[0].offset for tp, records in batches.items()})
+                raise
             self.newly_assigned = False
             self.live = True
-        count = 0
-        for tp, records in batches.items():
-            for record in records:
-                self._handle(tp, record)
-                count += 1
+        count = handle_batches(self.consumer, batches, self._handle)
+        self._record_pending()
         self.flush_due()
         self.deliver_due()
         self.commit()
@@ -157,16 +160,22 @@ class NotifyStage:
             return cap
         return max(0.0, min(cap, (min(times) - now).total_seconds()))
 
-    def _handle(self, tp: TopicPartition, record: Any) -> None:
+    def _handle(self, tp: TopicPartition, record: Any) -> bool:
         position = Position(tp.topic, tp.partition, record.offset)
-        self._tracker.consumed(position)
         try:
             alert = decode(Alert, record.value)
-        except InvalidMessage as exc:
+        except InvalidMessage as exc:  # sent before it counts as consumed: a failed send reads it again
             self._deadletters.send(tp.topic, tp.partition, record.offset, record.key, record.value, exc)
             self._metrics.deadletter.labels(reason=exc.reason).inc()
+            self._tracker.consumed(position)
             self._tracker.release(position)
-            return
+            return True
+        self._tracker.consumed(position)
+        self._admit(alert, position)
+        return True
+
+    def _admit(self, alert: Alert, position: Position) -> None:
+        """Silences, duplicates and grouping for one alert; no I/O."""
         now = self._clock.now()
         done = self._sent.get(alert.id, set())
         if self._already_handled(alert, done):
@@ -240,9 +249,26 @@ class NotifyStage:
             log.info("%s: delivered %s (%d alert(s))", receiver, notification.id, len(notification.alerts))
         else:
             log.error("%s: gave up on %s: %s %s", receiver, notification.id, event.reason, event.detail)
-        self._record(event)
-        for position in event.job.positions:
-            self._tracker.release(position)
+        self._unrecorded.append(event)
+        self._record_pending()
+
+    def _record_pending(self) -> None:
+        """Write the delivery records of finished notifications, oldest first. One the broker does not
+        take yet keeps its alerts' offsets uncommitted and is written again on the next poll, so a crash
+        meanwhile cannot send it twice without a record of the first time."""
+        while self._unrecorded:
+            event = self._unrecorded[0]
+            try:
+                self._record(event)
+            except KafkaError as exc:
+                log.warning(
+                    "notify: delivery record of %s not written yet (%s); will retry",
+                    event.job.notification.id, type(exc).__name__,
+                )  # fmt: skip
+                return
+            self._unrecorded.pop(0)
+            for position in event.job.positions:
+                self._tracker.release(position)
 
     def _record(self, event: Event[Position]) -> None:
         notification = event.job.notification

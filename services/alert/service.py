@@ -12,6 +12,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from types import FrameType
 from urllib.parse import urlsplit
 
@@ -228,12 +229,22 @@ def _loop(
 ) -> None:
     rules, notify = parts.rules, parts.notify
     next_lag = 0.0
+    backoff = Backoff(timedelta(seconds=1), timedelta(seconds=30))
+    failures = 0
     while not stop.is_set():
-        parts.silence_tail.poll(0)
-        parts.delivery_tail.poll(0)
-        rules.poll_once(timeout_ms=50)
-        wait = notify.next_wakeup_seconds(MAX_WAIT_SECONDS)
-        notify.poll_once(timeout_ms=int(wait * 1000))
+        try:
+            parts.silence_tail.poll(0)
+            parts.delivery_tail.poll(0)
+            rules.poll_once(timeout_ms=50)
+            wait = notify.next_wakeup_seconds(MAX_WAIT_SECONDS)
+            notify.poll_once(timeout_ms=int(wait * 1000))
+            failures = 0
+        except KafkaError as exc:  # the broker is away: what was not done is read again once it is back
+            failures += 1
+            pause = backoff.delay(failures).total_seconds()
+            log.warning("Kafka unavailable (%s: %s); trying again in %.0fs", type(exc).__name__, exc, pause)
+            stop.wait(pause)
+            continue
         if not live.is_set() and rules.live and notify.live:
             live.set()
             log.info("alert service live")

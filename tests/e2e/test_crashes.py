@@ -128,11 +128,6 @@ def _warning_via_feed() -> tuple[str, str]:
     )
 
 
-@pytest.mark.xfail(
-    reason="known defect: after a broker restart the alert service's kafka-python consumers stop making "
-    "progress (classify recovers, alerts after the restart are not notified); see the README's known issues",
-    strict=False,
-)
 def test_a_broker_restart_mid_stream_is_recovered_by_the_services_on_their_own(
     pipeline: Pipeline, broker: Broker
 ) -> None:

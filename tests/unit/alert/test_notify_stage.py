@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from kafka.errors import KafkaTimeoutError
 from kafka.structs import TopicPartition
 from prometheus_client import CollectorRegistry
 
@@ -41,6 +43,7 @@ class Record:
 class FakeConsumer:
     pending: list[Record] = field(default_factory=list)
     commits: list[int] = field(default_factory=list)
+    seeks: list[int] = field(default_factory=list)
 
     def poll(self, timeout_ms: int = 0, max_records: int = 500) -> dict[TopicPartition, list[Record]]:
         records, self.pending = self.pending, []
@@ -52,17 +55,27 @@ class FakeConsumer:
     def assignment(self) -> set[TopicPartition]:
         return {PARTITION}
 
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.seeks.append(offset)
 
+
+@dataclass
 class Sent:
+    taken: bool = True
+
     def get(self, timeout: float = 0) -> None:
-        return None
+        if not self.taken:
+            raise KafkaTimeoutError("the broker is away")
 
 
 @dataclass
 class FakeProducer:
     sent: list[tuple[str, bytes]] = field(default_factory=list)
+    broker_away: bool = False
 
     def send(self, topic: str, key: bytes | None = None, value: bytes = b"", headers: Any = None) -> Sent:
+        if self.broker_away:
+            return Sent(taken=False)
         self.sent.append((topic, value))
         return Sent()
 
@@ -157,6 +170,37 @@ def test_an_unreadable_alert_is_dead_lettered_and_committed_past() -> None:
     notify.poll_once(0)
     assert [t for t, _ in producer.sent] == [TOPICS.deadletter]
     assert consumer.commits == [1]
+
+
+def test_an_unreadable_alert_whose_dead_letter_the_broker_refuses_is_read_again() -> None:
+    clock = ManualClock(T0)
+    notify, consumer, producer = stage(clock, ScriptedReceiver("slack"))
+    producer.broker_away = True
+    consumer.pending.append(Record(4, b"{not json"))
+    with pytest.raises(KafkaTimeoutError):
+        notify.poll_once(0)
+    assert consumer.seeks == [4]
+    assert notify.pending() == 0
+    assert consumer.commits == []
+
+
+def test_a_delivery_whose_record_the_broker_refuses_holds_the_commit_until_it_is_written() -> None:
+    clock = ManualClock(T0)
+    slack = ScriptedReceiver("slack")
+    notify, consumer, producer = stage(clock, slack)
+    feed(consumer, alert("a"))
+    notify.poll_once(0)
+    producer.broker_away = True
+    clock.advance(30)
+    notify.poll_once(0)
+    assert len(slack.sent) == 1
+    assert records(producer) == []
+    assert set(consumer.commits) == {0}, "without its record, a crash must replay the alert"
+    producer.broker_away = False
+    notify.poll_once(0)
+    assert [r.status for r in records(producer)] == ["delivered"]
+    assert consumer.commits[-1] == 1
+    assert len(slack.sent) == 1
 
 
 def test_work_handed_back_in_a_rebalance_is_done_when_the_alerts_come_back() -> None:

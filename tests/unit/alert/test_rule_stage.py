@@ -77,13 +77,15 @@ class FakeConsumer:
                 self.positions[tp] = len(self.logs[tp].records)
         return batches
 
-    def end_offsets(self, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
+    def end_offsets(self, tps: list[TopicPartition], timeout_ms: int = 0) -> dict[TopicPartition, int]:
         return {tp: len(self.logs[tp].records) for tp in tps}
 
-    def offsets_for_times(self, times: dict[TopicPartition, int]) -> dict[TopicPartition, Any]:
+    def offsets_for_times(
+        self, times: dict[TopicPartition, int], timeout_ms: int = 0
+    ) -> dict[TopicPartition, Any]:
         return {tp: self.logs[tp].first_since(since) for tp, since in times.items()}
 
-    def committed(self, tp: TopicPartition) -> int | None:
+    def committed(self, tp: TopicPartition, timeout_ms: int = 0) -> int | None:
         return self.logs[tp].committed
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
