@@ -83,9 +83,11 @@ class RuleStage:
 
     def subscribe(self) -> None:
         names = [self._topics.classified, self._topics.trends]
-        for name in names:  # metadata first, so the first assignment is not an empty one
-            self.consumer.partitions_for_topic(name)
         self.consumer.subscribe(names, listener=_Rebuild(self))
+        # Fresh metadata once subscribed, before the first join: kafka-python snapshots the subscribed
+        # topics' partitions on a metadata update, and a leader that assigned without that snapshot
+        # rejoins at once; that second join sometimes never completed (kafka-python 3.0).
+        self.consumer.topics()
 
     def rebuild(self, assigned: list[TopicPartition]) -> None:
         """Re-read `lookback` of every assigned partition to rebuild windows; go live at the commit point."""

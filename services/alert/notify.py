@@ -89,8 +89,8 @@ class NotifyStage:
         self._last_commit = clock.monotonic()
 
     def subscribe(self) -> None:
-        self.consumer.partitions_for_topic(self._topics.alerts)  # metadata before the first assignment
         self.consumer.subscribe([self._topics.alerts], listener=_Handover(self))
+        self.consumer.topics()  # metadata after subscribing: see `RuleStage.subscribe`
 
     def apply_delivery(self, key: str, record: DeliveryRecord | None) -> None:
         """A delivery record from the compacted topic (ours or another replica's)."""

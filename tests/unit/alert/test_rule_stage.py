@@ -58,8 +58,8 @@ class FakeConsumer:
     positions: dict[TopicPartition, int] = field(default_factory=dict)
     assigned: bool = False
 
-    def partitions_for_topic(self, topic: str) -> set[int]:
-        return {tp.partition for tp in self.logs}
+    def topics(self) -> set[str]:
+        return {tp.topic for tp in self.logs}
 
     def subscribe(self, topics: list[str], listener: Any) -> None:
         self.listener = listener
