@@ -6,15 +6,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
+from pydantic import AfterValidator
 
 from newsmon.clock import Clock, SystemClock
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics, ensure_topics
 from schemas import DeadLetter, InvalidMessage, Message, encode, payload_preview
+from schemas.common import Duration
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +77,15 @@ class GroupSession(TypedDict):
     heartbeat_interval_ms: int
 
 
-def check_replica_timeout(replica_timeout: timedelta) -> None:
+def _within_session_limits(replica_timeout: timedelta) -> timedelta:
     low, high = REPLICA_TIMEOUT_LIMITS
     if not low <= replica_timeout <= high:
         raise ValueError("replica_timeout must be between 6s and 30m (the broker's session limits)")
+    return replica_timeout
+
+
+ReplicaTimeout = Annotated[Duration, AfterValidator(_within_session_limits)]
+"""A config duration after which a silent replica counts as dead (`group_session`)."""
 
 
 def group_session(replica_timeout: timedelta) -> GroupSession:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from newsmon.kafka import check_replica_timeout
+from newsmon.kafka import ReplicaTimeout
 from schemas.common import Duration, Identifier, Severity
 
 ReceiverName = Literal["slack", "email", "console"]
@@ -70,12 +70,7 @@ class AlertingOptions(BaseModel):
     commit_interval: Duration = Field(
         default=timedelta(seconds=1), description="Commit consumer offsets at most this often"
     )
-    replica_timeout: Duration = Field(
+    replica_timeout: ReplicaTimeout = Field(
         default=timedelta(seconds=15),
         description="Silence after which a replica counts as dead and its alerts move to the others",
     )
-
-    @model_validator(mode="after")
-    def _session_within_broker_limits(self) -> AlertingOptions:
-        check_replica_timeout(self.replica_timeout)
-        return self

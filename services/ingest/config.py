@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from newsmon.kafka import check_replica_timeout
+from newsmon.kafka import ReplicaTimeout
 from schemas.common import Duration
 
 DEFAULT_USER_AGENT = "newsmon/{version} (news monitoring feed reader)"
@@ -33,7 +33,7 @@ class IngestOptions(BaseModel):
     user_agent: str = Field(
         default=DEFAULT_USER_AGENT, min_length=1, description="'{version}' is replaced by newsmon's version"
     )
-    replica_timeout: Duration = Field(
+    replica_timeout: ReplicaTimeout = Field(
         default=timedelta(seconds=15),
         description="Silence after which a replica counts as dead and its feeds move to the others",
     )
@@ -51,5 +51,4 @@ class IngestOptions(BaseModel):
             raise ValueError("intervals must satisfy min_interval <= default_interval <= max_interval")
         if self.seen_retention < timedelta(days=1):
             raise ValueError("seen_retention must be at least 1d, or articles would be produced again")
-        check_replica_timeout(self.replica_timeout)
         return self
