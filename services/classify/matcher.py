@@ -1,8 +1,10 @@
 """One pass over the text: every term of the taxonomy compiled into a single Aho-Corasick automaton.
 
-Each distinct term (as written in the taxonomy) gets an integer id. The automaton runs over the normalised
-text (see `text.normalise`) with every literal padded by spaces, so it reports whole words only and the Python
-loop does almost nothing per match: the rules above then work on short lists of hits per term.
+Terms expand into literals (`forms.expand`: "kill~" gives kill, kills, killed, killing), and each distinct
+literal gets an integer id; a term stands for the set of its literals' ids, so "killed" and "kill~" share one.
+The automaton runs over the normalised text (see `text.normalise`) with every literal padded by spaces, so
+it reports whole words only and the Python loop does almost nothing per match: the rules above then work on
+short lists of hits per literal.
 """
 
 from __future__ import annotations
@@ -17,25 +19,26 @@ from services.classify.text import normalise_term
 Hit = tuple[int, int]
 """(start, end) character offsets of one occurrence; end is one past the last character."""
 
+Literal = tuple[str, int, bool, str | None]
+"""One automaton key with how a match of it is read: (padded key, words length, prefix, exact spelling)."""
+
 
 class Matcher:
     """Finds every registered term in a normalised text in one automaton pass."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._keys: dict[str, list[tuple[int, int, bool, str | None]]] = {}
+        self._terms: dict[str, frozenset[int]] = {}
+        self._literals: dict[Literal, int] = {}
         self._automaton: ahocorasick.Automaton | None = None
         self._groups: dict[frozenset[int], int] = {}
         self._located: set[int] = set()
         self.groups_of: list[tuple[int, ...]] = []
-        """By term id: the located groups (see `group`) the term belongs to; filled by `compile()`."""
+        """By literal id: the located groups (see `group`) the literal belongs to; filled by `compile()`."""
         self.group_bits: list[int] = []
-        self.group_terms: list[frozenset[int]] = []
-        """By group: its term ids."""
-        """By term id: every group the term belongs to, as a bit mask (bit g: group g)."""
+        """By literal id: every group the literal belongs to, as a bit mask (bit g: group g)."""
 
     def group(self, ids: frozenset[int], *, located: bool = True) -> int:
-        """A number for a set of term ids that rules ask about as one (a pattern's alternatives, a cue list).
+        """A number for a set of literals that rules ask about as one (a pattern's alternatives, a cue list).
 
         Equal sets share a number, so a scan works out each group's sentences and occurrences once. A group
         registered only with `located=False` is asked about for presence alone: scans skip its sentences
@@ -51,48 +54,50 @@ class Matcher:
     def group_count(self) -> int:
         return len(self._groups)
 
-    def add(self, term: str) -> int:
-        """Register a plain term (idempotent) and return its id."""
-        if term in self._ids:
-            return self._ids[term]
-        term_id = len(self._ids)
-        self._ids[term] = term_id
-        for form in expand(term):
-            words = normalise_term(form.text)
-            if not words:
-                continue
-            key = f" {words}" if form.prefix else f" {words} "
-            exact = _exact(form.text, len(words)) if form.case_sensitive else None
-            self._keys.setdefault(key, []).append((term_id, len(words), form.prefix, exact))
-        return term_id
+    def add(self, term: str) -> frozenset[int]:
+        """Register a term (idempotent) and return the ids of its literals."""
+        ids = self._terms.get(term)
+        if ids is None:
+            found = set()
+            for form in expand(term):
+                words = normalise_term(form.text)
+                if not words:
+                    continue
+                key = f" {words}" if form.prefix else f" {words} "
+                exact = _exact(form.text, len(words)) if form.case_sensitive else None
+                found.add(
+                    self._literals.setdefault((key, len(words), form.prefix, exact), len(self._literals))
+                )
+            ids = self._terms[term] = frozenset(found)
+        return ids
 
     def add_all(self, terms: Iterable[str]) -> frozenset[int]:
-        return frozenset(self.add(t) for t in terms)
-
-    @property
-    def terms(self) -> list[str]:
-        """Terms by id."""
-        return list(self._ids)
+        ids: set[int] = set()
+        for term in terms:
+            ids |= self.add(term)
+        return frozenset(ids)
 
     def literals(self) -> list[str]:
         """Every literal in the automaton, without its padding: what a raw multi-pattern scan looks for."""
-        return sorted({key.strip() for key in self._keys})
+        return sorted({key.strip() for key, *_ in self._literals})
 
     def compile(self) -> None:
-        groups_of: list[list[int]] = [[] for _ in self._ids]
-        bits = [0] * len(self._ids)
+        groups_of: list[list[int]] = [[] for _ in self._literals]
+        bits = [0] * len(self._literals)
         for ids, number in self._groups.items():
-            for term in ids:
-                bits[term] |= 1 << number
+            for literal in ids:
+                bits[literal] |= 1 << number
                 if number in self._located:
-                    groups_of[term].append(number)
+                    groups_of[literal].append(number)
         self.groups_of = [tuple(g) for g in groups_of]
         self.group_bits = bits
-        self.group_terms = list(self._groups)
+        uses: dict[str, list[tuple[int, int, bool, str | None]]] = {}
+        for (key, length, prefix, exact), literal in self._literals.items():
+            uses.setdefault(key, []).append((literal, length, prefix, exact))
         automaton = ahocorasick.Automaton()
-        for key, values in self._keys.items():
+        for key, values in uses.items():
             simple = len(values) == 1 and not values[0][2] and values[0][3] is None
-            # most keys stand for one plain term: (key length, term id, its length); others list every use
+            # nearly every key is one plain literal: (key length, literal id, its length); others list uses
             value = (len(key), values[0][0], values[0][1]) if simple else (len(key), -1, tuple(values))
             automaton.add_word(key, value)
         if len(automaton):
@@ -100,7 +105,7 @@ class Matcher:
         self._automaton = automaton
 
     def scan(self, text: str, words: str) -> dict[int, list[Hit]]:
-        """Occurrences of each term id, in text order. `words` is `normalise(text)`."""
+        """Occurrences of each literal id, in text order. `words` is `normalise(text)`."""
         automaton = self._automaton
         if automaton is None:
             raise RuntimeError("compile() the matcher before scanning")
@@ -109,14 +114,14 @@ class Matcher:
             return hits
         padded = f" {words} "
         get = hits.get
-        for last, (key_length, term_id, extra) in automaton.iter(padded):
+        for last, (key_length, literal, extra) in automaton.iter(padded):
             start = (
                 last - key_length + 1
             )  # the key's leading space in `padded` is the word's offset in `text`
-            if term_id >= 0:
-                found = get(term_id)
+            if literal >= 0:
+                found = get(literal)
                 if found is None:
-                    hits[term_id] = [(start, start + extra)]
+                    hits[literal] = [(start, start + extra)]
                 else:
                     found.append((start, start + extra))
             else:
@@ -132,12 +137,12 @@ def _record_all(
     start: int,
     last: int,
 ) -> None:
-    """The rare keys: shared by several terms, a prefix (`escalat*`) or case-sensitive (`US`)."""
-    for term_id, length, prefix, exact in values:
+    """The rare keys: a prefix (`escalat*`) or case-sensitive (`US`), or both a plain and such a literal."""
+    for literal, length, prefix, exact in values:
         end = padded.find(" ", last) - 1 if prefix else start + length
         if exact is not None and text[start:end] != exact:
             continue
-        hits.setdefault(term_id, []).append((start, end))
+        hits.setdefault(literal, []).append((start, end))
 
 
 def _exact(text: str, length: int) -> str:

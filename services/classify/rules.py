@@ -28,18 +28,18 @@ from services.classify.text import Sentences, words_between
 
 TermSet = frozenset[int]
 Group = int
-"""A compiled set of term ids (see `Matcher.group`)."""
+"""A compiled set of literal ids (see `Matcher.group`)."""
 Hits = dict[int, list[Hit]]
 
 
 def resolve(term: str, taxonomy: Taxonomy, matcher: Matcher) -> TermSet:
-    """The term ids a taxonomy term stands for: itself, a lexicon group, or an actor's aliases."""
+    """The literal ids a taxonomy term stands for: its own, a lexicon group's, or an actor's aliases'."""
     if term.startswith("@"):
         return matcher.add_all(taxonomy.lexicon[term[1:]])
     if term.startswith("actor:"):
         actor = next(a for a in taxonomy.actors if a.code == term[6:])
         return matcher.add_all(actor.aliases)
-    return frozenset({matcher.add(term)})
+    return matcher.add(term)
 
 
 def resolve_all(terms: tuple[str, ...], taxonomy: Taxonomy, matcher: Matcher) -> TermSet:
@@ -106,12 +106,13 @@ class Scan:
     @property
     def masks(self) -> list[int]:
         """By group: the sentences where any of its terms occurs, as a bit mask (bit i: sentence i)."""
-        if self._masks is None:
-            self._index()
-            assert self._masks is not None
-        return self._masks
+        masks = self._masks
+        if masks is None:
+            masks, self._members = self._index()
+            self._masks = masks
+        return masks
 
-    def _index(self) -> None:
+    def _index(self) -> tuple[list[int], list[list[int]]]:
         """One pass over the hits: each group's sentences (`masks`) and its terms that occur (`_members`)."""
         sentence_of = self.sentence_of
         groups_of = self._matcher.groups_of
@@ -128,8 +129,7 @@ class Scan:
             for group in groups_of[term]:
                 masks[group] |= mask
                 members[group].append(term)
-        self._masks = masks
-        self._members = members
+        return masks, members
 
     def indexed_members(self, group: Group) -> list[int] | None:
         """The terms of `group` that occur, in the order of `hits`, if a rule has already needed them
@@ -151,9 +151,11 @@ class Scan:
             if not self.groups >> group & 1:
                 found = []
             else:
-                if self._members is None:
-                    self._index()
-                terms = self._members[group]  # type: ignore[index]
+                members = self._members
+                if members is None:
+                    self._masks, members = self._index()
+                    self._members = members
+                terms = members[group]
                 if len(terms) == 1:
                     found = self.hits[terms[0]]
                 else:

@@ -31,11 +31,11 @@ def test_a_phrase_expands_every_marked_word() -> None:
 
 def scan(terms: list[str], text: str) -> dict[str, list[str]]:
     matcher = Matcher()
-    for term in terms:
-        matcher.add(term)
+    literals = {term: matcher.add(term) for term in terms}
     matcher.compile()
     hits = matcher.scan(text, normalise(text))
-    return {matcher.terms[i]: [text[s:e] for s, e in spans] for i, spans in hits.items()}
+    found = {term: sorted(h for i in ids for h in hits.get(i, [])) for term, ids in literals.items()}
+    return {term: [text[s:e] for s, e in spans] for term, spans in found.items() if spans}
 
 
 def test_only_whole_words_match() -> None:
