@@ -13,7 +13,6 @@ every run uses its own topic prefix. The broker, the load producer and the worke
 from __future__ import annotations
 
 import os
-import random
 import socket
 import statistics
 import subprocess
@@ -30,6 +29,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 
+from bench.classify_engine import articles as corpus
 from newsmon.kafka import create_pipeline_topics, make_consumer, make_producer
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics
@@ -39,56 +39,23 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
 TARGET_PER_SECOND = 3_000
 
-NEUTRAL = (
-    "The regional council met on Tuesday to discuss the budget for the coming year.",
-    "Analysts said the figures were broadly in line with expectations.",
-    "Officials declined to comment on the details of the agreement.",
-    "The ministry published its annual report on public transport.",
-    "Markets were calm in early trading as investors waited for new data.",
-    "Residents gathered in the main square for the annual spring festival.",
-    "The company said it would open two new offices later this year.",
-    "Talks on the trade agreement are expected to continue next month.",
-)
-CONFLICT = (
-    "Israeli air strikes hit targets near Tehran overnight, officials said.",
-    "Iran launched a wave of missiles at Israel, and sirens sounded in several cities.",
-    "Moscow warned Washington against any military intervention in the conflict.",
-    "Residents of the border villages were told to leave their homes before nightfall.",
-    "The foreign ministry urged all sides to exercise maximum restraint.",
-    "Turkey offered to mediate between the two governments.",
-    "At least a dozen people were killed and many more wounded in the attack.",
-    "Inspectors warned that the strike had damaged a nuclear facility.",
-)
-
-
 CONFLICT_SHARE = 0.2
-"""One article in five about a conflict, as in the engine benchmark's feed mix."""
+"""One article in five about a conflict: the engine benchmark's feed mix, built from the same paragraphs."""
 
 
-def article_text(rng: random.Random, size: int = 2_500) -> tuple[str, str]:
-    """A title and a body of about `size` characters: mostly neutral prose, some conflict reporting."""
-    conflict = rng.random() < CONFLICT_SHARE
-    title = rng.choice(CONFLICT if conflict else NEUTRAL)
-    sentences: list[str] = []
-    while sum(len(s) + 1 for s in sentences) < size:
-        pool = CONFLICT if conflict and rng.random() < 0.25 else NEUTRAL
-        sentences.append(rng.choice(pool))
-    return title, " ".join(sentences)
-
-
-def articles(count: int, seed: int = 7, start: int = 0) -> Iterator[RawArticle]:
-    rng = random.Random(seed + start)
+def articles(count: int, start: int = 0) -> Iterator[RawArticle]:
+    """`count` articles of ~2.5 KB from the engine benchmark's corpus (varied prose, so compression and
+    classification cost what they cost on real news), numbered from `start` and stamped now."""
     now = datetime.now(UTC)
-    for n in range(start, start + count):
-        title, body = article_text(rng)
-        yield RawArticle(
-            id=f"bench-{n:07d}",
-            feed_id="bench",
-            source=f"Outlet {n % 17}",
-            title=title,
-            content=body,
-            published_at=now,
-            fetched_at=now,
+    made = corpus(count, CONFLICT_SHARE, seed=7 + start)
+    for n, article in enumerate(made, start):
+        yield article.model_copy(
+            update={
+                "id": f"bench-{n:07d}",
+                "source": f"Outlet {n % 17}",
+                "published_at": now,
+                "fetched_at": now,
+            }
         )
 
 

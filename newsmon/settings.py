@@ -20,7 +20,10 @@ class KafkaSettings(BaseSettings):
     topic_prefix: str = Field(default="newsmon.", description="Prefix of every pipeline topic name")
     partitions: int = Field(default=6, ge=1, description="Partitions of each pipeline topic")
     replication_factor: int = Field(default=1, ge=1)
-    compression: Literal["gzip", "none"] = "gzip"
+    compression: Literal["zstd", "gzip", "none"] = Field(
+        default="zstd",
+        description="Codec of produced batches: zstd packs as tightly as gzip at a tenth of its CPU time",
+    )
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
