@@ -35,7 +35,6 @@ from tests.e2e.scenario import (
     Item,
     article_links,
     deployment,
-    remove_topics,
     rss,
     slack_messages,
     wait_ready,
@@ -44,6 +43,7 @@ from tests.e2e.scenario import (
 from tests.e2e.stream import ArticleStream
 from tests.servers.http_feeds import FeedServer
 from tests.servers.slack import FakeSlack
+from tests.support import remove_topics
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
 STEADY_RATE = 200
