@@ -4,8 +4,11 @@ resident memory of each service.
 Classify and alert run as `newsmon serve` processes on the local broker (its own topic prefix per run); a
 load producer stands in for ingest's producer, writing raw articles at a steady rate (the raw record's
 timestamp is the start of the measurement); a local HTTP server stands in for Slack (its receive time is
-the end). Every `alert_every`-th article is a warning to Washington from an outlet of its own, so it raises
-an alert of its own; grouping delays are set to zero so the figure is processing, not a configured wait.
+the end). The articles carry ~2.5 KB bodies of everyday news from the engine benchmark's corpus; every
+`alert_every`-th article is a short warning to Washington from an outlet of its own, so it raises an alert
+of its own; grouping delays are zero, so the figure is processing, not a configured wait. (The corpus's
+conflict paragraphs are dense with every signal: with grouping off they would raise dozens of alerts a
+second and measure an alert storm instead. `bench.classify_stream` measures the conflict mix.)
 
 Phases: a steady 200 articles/s, then rising rates until the pipeline stops keeping up (p99 over 1 s, or
 alerts missing). Ingest runs beside them polling local feeds, so its memory is measured at work too.
@@ -30,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.classify_engine import articles as corpus
 from tests.e2e.harness import REPO, Deployment, ServiceProcess
 from tests.e2e.scenario import (
     Item,
@@ -52,6 +56,8 @@ TARGET_RSS_MB = 200
 SUSTAINABLE_P99_MS = 1000
 ALERTING = "alerting: {group_wait: 0s, group_interval: 0s, repeat_interval: 1h}\n"
 FEEDS = 20
+BODIES = tuple(a.content for a in corpus(500, conflict_share=0.0))
+"""What the load's articles carry: full-size prose, not one-line summaries."""
 
 
 def ensure_broker(bootstrap: str) -> None:
@@ -75,12 +81,13 @@ class Bench:
     deployment: Deployment
     slack: FakeSlack
     settings: Any
+    bodies: tuple[str, ...]
 
     def phase(self, rate: int, seconds: float) -> dict[str, Any]:
         """Stream `rate` articles/s for `seconds`; latency of every alert, produce to webhook."""
         count = int(rate * seconds)
         alert_every = max(20, rate // 10)
-        stream = ArticleStream(self.settings, count, rate, alert_every).start()
+        stream = ArticleStream(self.settings, count, rate, alert_every, bodies=self.bodies).start()
         stream.join(timeout=seconds * 4 + 60)
         expected = stream.alert_urls
         deadline = time.monotonic() + 30
@@ -148,7 +155,7 @@ def running(bootstrap: str, work: Path) -> Iterator[Bench]:
         try:
             for process in deploy.start("ingest", "classify", "alert"):
                 wait_ready(process, timeout=120)
-            yield Bench(deploy, slack, settings)
+            yield Bench(deploy, slack, settings, BODIES)
         finally:
             deploy.stop_all()
             slack.stop()
@@ -159,7 +166,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     bootstrap = os.environ.get("NEWSMON_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP)
     ensure_broker(bootstrap)
     seconds = 10 if quick else 30
-    rates = (400, 800) if quick else (400, 800, 1200, 1600, 2400)
+    rates = (400, 800) if quick else (400, 800, 1200, 1600, 2400, 3200, 4000)
     with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as tmp, running(bootstrap, Path(tmp)) as bench:
         bench.phase(STEADY_RATE, 3)  # warm-up: first records, lazy imports, consumer fetch sizes
         steady = bench.phase(STEADY_RATE, seconds)

@@ -39,11 +39,12 @@ EVERYDAY = (
 )
 
 
-def article(run: str, index: int, alert_every: int) -> RawArticle:
+def article(run: str, index: int, alert_every: int, content: str = "") -> RawArticle:
     now = datetime.now(UTC)
     if alert_every and index % alert_every == 0:
         title, body = WARNING
         source = f"Outlet {run}-{index}"
+        content = ""
     else:
         title, body = EVERYDAY[index % len(EVERYDAY)]
         title, source = f"{title} ({index})", "Everyday News"
@@ -54,6 +55,7 @@ def article(run: str, index: int, alert_every: int) -> RawArticle:
         url=f"https://news.example/{run}/{index}",
         title=title,
         summary=body,
+        content=content,
         published_at=now,
         fetched_at=now,
         language="en",
@@ -74,6 +76,8 @@ class ArticleStream:
     resends: int = 0
     produced_at: dict[str, float] = field(default_factory=dict)
     """time.time() just before each article was handed to the producer: the moment ingest would produce it."""
+    bodies: tuple[str, ...] = ()
+    """Article bodies the everyday articles take in turn (none: a one-line summary only)."""
     _thread: threading.Thread | None = None
 
     @property
@@ -105,15 +109,17 @@ class ArticleStream:
         try:
             for first in range(0, self.count, per_tick):
                 indexes = range(first, min(first + per_tick, self.count))
-                self._send_until_acknowledged(
-                    producer, topic, [article(self.run, i, self.alert_every) for i in indexes]
-                )
+                self._send_until_acknowledged(producer, topic, [self._article(i) for i in indexes])
                 self.sent = indexes[-1] + 1
                 lag = started + (first + per_tick) / self.rate - time.monotonic()
                 if lag > 0:
                     time.sleep(lag)
         finally:
             producer.close(timeout=10)
+
+    def _article(self, index: int) -> RawArticle:
+        body = self.bodies[index % len(self.bodies)] if self.bodies else ""
+        return article(self.run, index, self.alert_every, body)
 
     def _send_until_acknowledged(
         self, producer: KafkaProducer, topic: str, articles: list[RawArticle]
