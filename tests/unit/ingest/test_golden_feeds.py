@@ -1,8 +1,5 @@
-"""Every file in tests/fixtures/feeds is a test: its header says what it is about and what to expect.
-
-Expect lines: `outcome=ok`, `articles=2`, `duplicates=1`, `skipped=1`, `bozo=true`, `N.field=value` (equal),
-`N.field~=value` (contains), `N.field^=value` (starts with), `text!~value` (no article text contains it).
-"""
+"""Every file in tests/fixtures/feeds is a test: its header says what it is about and what to expect
+(see tests/feed_fixtures.py for the Expect lines)."""
 
 from __future__ import annotations
 
@@ -14,17 +11,10 @@ import pytest
 
 from schemas import FeedSpec
 from services.ingest.parse import ParsedFeed, parse_feed
+from tests.feed_fixtures import FEEDS, expectations
 
-FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
 FETCHED_AT = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)
 FEED = FeedSpec(id="golden", url="https://example.org/feed.xml", outlet="Example")
-_EXPECT = re.compile(rb"^Expect: (.+)$", re.MULTILINE)
-
-
-def _expectations(data: bytes) -> list[str]:
-    text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data
-    raw = text.encode("utf-8") if isinstance(text, str) else text
-    return [m.group(1).decode("utf-8").strip() for m in _EXPECT.finditer(raw)]
 
 
 def _check(parsed: ParsedFeed, expectation: str) -> None:
@@ -56,8 +46,8 @@ def _check(parsed: ParsedFeed, expectation: str) -> None:
 @pytest.mark.parametrize("path", sorted(FEEDS.iterdir()), ids=lambda p: p.name)
 def test_golden_feed_parses_as_its_header_expects(path: Path) -> None:
     data = path.read_bytes()
-    expectations = _expectations(data)
-    assert expectations, f"{path.name} has no Expect: lines"
+    expected = expectations(data)
+    assert expected, f"{path.name} has no Expect: lines"
     parsed = parse_feed(data, FEED, FETCHED_AT)
-    for expectation in expectations:
+    for expectation in expected:
         _check(parsed, expectation)
