@@ -31,6 +31,16 @@ def kafka_connected(client: object) -> bool:
         return False
 
 
+def aiokafka_connected(client: object) -> bool:
+    """Whether an aiokafka client (`AIOKafkaClient`, as Faust's consumer holds it) has a live connection to
+    any broker. aiokafka keeps them in `_conns`; the dict is copied first, as its own thread may change it."""
+    try:
+        connections = dict(client._conns)  # type: ignore[attr-defined]
+        return any(conn.connected() for conn in connections.values())
+    except AttributeError:
+        return False
+
+
 @dataclass(frozen=True)
 class Snapshot:
     connected: bool

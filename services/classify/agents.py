@@ -27,7 +27,7 @@ from mode.types.signals import BaseSignalT
 
 from newsmon.clock import Clock
 from newsmon.kafka import REASON_HEADER
-from newsmon.readiness import Readiness
+from newsmon.readiness import Readiness, aiokafka_connected
 from newsmon.topics import Topics
 from schemas import InvalidMessage, decode, encode
 from services.classify.config import ClassifyOptions
@@ -272,7 +272,15 @@ class ClassifyStream:
         self.metrics.lag.retain({(tp.topic, tp.partition) for tp in owned})
         self.continuity.retain(consumer.assignment())
         sources = sum(1 for tp in owned if tp.topic == self.source.get_topic_name())
-        self.readiness.observe(True, sources or None, total)
+        self.readiness.observe(self._connected(), sources or None, total)
+
+    def _connected(self) -> bool:
+        """Whether the worker's consumer reaches a broker (Faust keeps aiokafka's client in its thread)."""
+        try:
+            client = self.app.consumer._thread._ensure_consumer()._client  # type: ignore[attr-defined]
+        except Exception:  # not started yet, or stopping: not connected
+            return False
+        return aiokafka_connected(client)
 
     # -- offset continuity ----------------------------------------------------------------------------
 
