@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated, Any, TypedDict
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 from pydantic import AfterValidator
 
@@ -74,6 +74,15 @@ def make_consumer(
         "fetch_max_wait_ms": FETCH_MAX_WAIT_MS,
     }
     return KafkaConsumer(*topics, **(options | overrides))
+
+
+def subscribe(consumer: KafkaConsumer, topics: Sequence[str], listener: ConsumerRebalanceListener) -> None:
+    """Subscribe, then fetch metadata at once, before the first join. kafka-python snapshots the subscribed
+    topics' partitions on a metadata update, and a leader that assigned without that snapshot rejoins at
+    once; that second join sometimes never completes (kafka-python 3.0), and the member then sits without
+    partitions until its session expires."""
+    consumer.subscribe(list(topics), listener=listener)
+    consumer.topics()
 
 
 REPLICA_TIMEOUT_LIMITS = (timedelta(seconds=6), timedelta(minutes=30))

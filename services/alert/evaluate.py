@@ -23,7 +23,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from newsmon.clock import Clock
-from newsmon.kafka import DeadLetterSink, send_and_wait
+from newsmon.kafka import DeadLetterSink, send_and_wait, subscribe
 from newsmon.topics import Topics
 from schemas import Alert, ClassifiedArticle, InvalidMessage, TrendWindow, decode
 from services.alert.batches import handle_batches
@@ -83,11 +83,7 @@ class RuleStage:
 
     def subscribe(self) -> None:
         names = [self._topics.classified, self._topics.trends]
-        self.consumer.subscribe(names, listener=_Rebuild(self))
-        # Fresh metadata once subscribed, before the first join: kafka-python snapshots the subscribed
-        # topics' partitions on a metadata update, and a leader that assigned without that snapshot
-        # rejoins at once; that second join sometimes never completed (kafka-python 3.0).
-        self.consumer.topics()
+        subscribe(self.consumer, names, _Rebuild(self))
 
     def rebuild(self, assigned: list[TopicPartition]) -> None:
         """Re-read `lookback` of every assigned partition to rebuild windows; go live at the commit point."""

@@ -18,7 +18,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from newsmon.clock import Clock
-from newsmon.kafka import DeadLetterSink, send_and_wait
+from newsmon.kafka import DeadLetterSink, send_and_wait, subscribe
 from newsmon.topics import Topics
 from schemas import Alert, DeliveryRecord, InvalidMessage, decode
 from services.alert.batches import handle_batches, read_again
@@ -89,8 +89,7 @@ class NotifyStage:
         self._last_commit = clock.monotonic()
 
     def subscribe(self) -> None:
-        self.consumer.subscribe([self._topics.alerts], listener=_Handover(self))
-        self.consumer.topics()  # metadata after subscribing: see `RuleStage.subscribe`
+        subscribe(self.consumer, [self._topics.alerts], _Handover(self))
 
     def apply_delivery(self, key: str, record: DeliveryRecord | None) -> None:
         """A delivery record from the compacted topic (ours or another replica's)."""

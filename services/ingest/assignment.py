@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 
+from newsmon.kafka import subscribe
 from newsmon.metrics import ConsumerLag
 from newsmon.readiness import Readiness
 from schemas import FeedSpec, InvalidMessage, decode
@@ -80,7 +81,7 @@ class FeedAssignment:
                 continue
             try:
                 self._await_metadata(consumer)
-                consumer.subscribe([self.topic], listener=_Listener(self, consumer))
+                subscribe(consumer, [self.topic], _Listener(self, consumer))
                 while not self._stop.is_set():
                     self._consume(consumer)
             except Exception:
