@@ -59,8 +59,12 @@ class ArticleSink:
         seen: SeenIds,
         clock: Clock,
         max_pending: int,
+        broker_answers: Callable[[], bool],
     ) -> None:
+        """`broker_answers` tells whether the broker accepts connections (a quick TCP check): a producer that
+        failed while it does is replaced rather than retried."""
         self._factory = producer_factory
+        self._broker_answers = broker_answers
         self._articles_topic = articles_topic
         self._seen_topic = seen_topic
         self._health_topic = health_topic
@@ -167,7 +171,19 @@ class ArticleSink:
         ok = self._produce_articles(producer, articles)
         ok = self._produce_marks(producer) and ok
         ok = self._produce_tombstones(producer) and ok
-        return self._produce_health(producer, health) and ok
+        ok = self._produce_health(producer, health) and ok
+        if not ok and self._broker_answers():
+            self._replace_producer()
+        return ok
+
+    def _replace_producer(self) -> None:
+        """The broker answers, yet this producer could not deliver: after a broker restart kafka-python's
+        idempotent producer can stay wedged (every send times out), so the next attempt starts afresh.
+        What the old one never had acknowledged is sent again: downstream skips ids it has seen."""
+        log.warning("the broker answers but the producer could not deliver; starting a new producer")
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            close_quietly(producer, "wedged article producer", timeout=0)
 
     def _get_producer(self) -> KafkaProducer:
         if self._producer is None:

@@ -117,6 +117,7 @@ class IngestService:
             self.seen,
             self.clock,
             self.options.max_pending_articles,
+            lambda: reachable(self.rt.kafka.bootstrap_servers),
         )
         self.assignment = FeedAssignment(self._group_consumer, self.topics.feeds, self.readiness, lag)
 

@@ -49,15 +49,22 @@ def article(n: int) -> RawArticle:
     return RawArticle(id=f"u-{n}", feed_id="f", source="S", title=f"t{n}", published_at=NOW, fetched_at=NOW)
 
 
-def sink(producer: Any, seen: SeenIds | None = None, max_pending: int = 100) -> ArticleSink:
+def sink(
+    producer: Any,
+    seen: SeenIds | None = None,
+    max_pending: int = 100,
+    broker_answers: bool = False,
+    factory: Callable[[], Any] | None = None,
+) -> ArticleSink:
     return ArticleSink(
-        lambda: producer,
+        factory or (lambda: producer),
         "articles",
         "seen",
         "health",
         seen if seen is not None else SeenIds(),
         ManualClock(NOW),
         max_pending,
+        lambda: broker_answers,
     )
 
 
@@ -95,6 +102,32 @@ def test_once_the_broker_is_back_the_kept_articles_go_out() -> None:
     assert target.flush()
     assert ("articles", "u-1") in producer.acked
     assert target.pending == 0
+
+
+def test_a_producer_that_fails_while_the_broker_answers_is_replaced() -> None:
+    wedged = FakeProducer(lambda topic, key: KafkaTimeoutError("Timeout after waiting for 40.0 secs."))
+    fresh = FakeProducer()
+    made = iter([wedged, fresh])
+    target = sink(None, broker_answers=True, factory=lambda: next(made))
+    target.offer([article(1)])
+    assert not target.flush()
+    assert target.flush()
+    assert ("articles", "u-1") in fresh.acked
+    assert target.pending == 0
+
+
+def test_a_producer_is_kept_while_the_broker_is_away() -> None:
+    made: list[FakeProducer] = []
+
+    def factory() -> FakeProducer:
+        made.append(FakeProducer(lambda topic, key: KafkaTimeoutError("down")))
+        return made[-1]
+
+    target = sink(None, broker_answers=False, factory=factory)
+    target.offer([article(1)])
+    assert not target.flush()
+    assert not target.flush()
+    assert len(made) == 1  # it reconnects on its own, and keeps what it has buffered
 
 
 def test_only_the_first_send_waits_for_an_absent_broker() -> None:
