@@ -20,7 +20,9 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from itertools import chain
+from operator import itemgetter, or_
 
 from services.classify.matcher import Hit, Matcher
 from services.classify.taxonomy import Proximity, Signal, Taxonomy
@@ -74,11 +76,7 @@ class Scan:
         self.text = text
         self.words = words
         self.hits = hits
-        group_bits = matcher.group_bits
-        groups = 0
-        for term in hits:
-            groups |= group_bits[term]
-        self.groups = groups
+        self.groups: int = reduce(or_, map(matcher.group_bits.__getitem__, hits), 0)
         """The groups that occur in the text, as a bit mask (bit g: group g)."""
         self._matcher = matcher
         self._occurrences: dict[int, list[Hit]] = {}
@@ -361,7 +359,7 @@ class CompiledSignal:
                     for group in pattern.doubts:
                         doubtful |= masks[group]
                 if not doubtful >> index & 1 or self._accepted(pattern, parts, index, scan):
-                    passages.append((min(p[0] for p in parts), max(p[1] for p in parts)))
+                    passages.append(_span(parts))
                     done |= 1 << index
                     if len(passages) >= self.max_passages:
                         return sorted(passages)
@@ -450,7 +448,9 @@ def _match(pattern: CompiledPattern, anchor: Hit, index: int, scan: Scan) -> lis
         best_distance = 0
         for other in scan.within(group, bounds):
             start, end = other
-            if any(start < p[1] and p[0] < end for p in parts):
+            if start < anchor_end and anchor_start < end:
+                continue  # overlaps the anchor
+            if len(parts) > 1 and any(start < p[1] and p[0] < end for p in parts[1:]):
                 continue
             # whole words between the two, as `_distance` counts them
             if start >= anchor_end:
@@ -463,6 +463,16 @@ def _match(pattern: CompiledPattern, anchor: Hit, index: int, scan: Scan) -> lis
             return None
         parts.append(best)
     return parts
+
+
+def _span(parts: list[Hit]) -> Hit:
+    """From the first start to the last end of a match's parts."""
+    if len(parts) == 1:
+        return parts[0]
+    return min(parts)[0], max(parts, key=_END)[1]
+
+
+_END = itemgetter(1)
 
 
 def _distance(scan: Scan, a: Hit, b: Hit) -> int:
