@@ -108,12 +108,19 @@ OVERVIEW = DashboardSpec(
             "Pipeline",
             (
                 PanelSpec(
-                    "Replicas up",
-                    "Scraped replicas answering per service (Prometheus `up`).",
+                    "Replicas up and ready",
+                    "Scraped replicas answering per service (Prometheus `up`), and how many are ready to "
+                    "work (`newsmon_<service>_ready`: connected, partitions assigned, keeping up).",
                     (
                         Query(
                             f'sum by (job) (up{{job=~"newsmon-(ingest|classify|alert)", {INSTANCE}}})',
-                            "{{job}}",
+                            "{{job}} up",
+                        ),
+                        Query(
+                            'sum by (job) ({__name__=~"newsmon_(ingest|classify|alert)_ready", '
+                            + INSTANCE
+                            + "})",
+                            "{{job}} ready",
                         ),
                     ),
                     kind="stat",

@@ -1,4 +1,4 @@
-"""Metrics every service shares: build info and consumer lag per partition.
+"""Metrics every service shares: build info, readiness and consumer lag per partition.
 
 Each service keeps its own metric definitions in `services/<service>/metrics.py`; what is the same for all of
 them lives here so the names and labels cannot drift apart between services, dashboards and alert rules.
@@ -7,7 +7,7 @@ them lives here so the names and labels cannot drift apart between services, das
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from kafka.structs import TopicPartition
@@ -39,6 +39,20 @@ def build_info(service: str, instance: str, registry: CollectorRegistry = REGIST
         registry=registry,
     )
     gauge.labels(version=__version__, instance=instance).set(1)
+    return gauge
+
+
+def ready_gauge(
+    service: str, check: Callable[[], tuple[bool, str]], registry: CollectorRegistry = REGISTRY
+) -> Gauge:
+    """`newsmon_<service>_ready`: 1 while /readyz answers 200, else 0, asked at each scrape; so a replica
+    that lost Kafka or its partitions shows on dashboards and in alerting rules, not only on /readyz."""
+    gauge = Gauge(
+        f"{metric_prefix(service)}_ready",
+        "1 while this replica is ready (connected, partitions assigned, keeping up); /readyz says why not",
+        registry=registry,
+    )
+    gauge.set_function(lambda: 1.0 if check()[0] else 0.0)
     return gauge
 
 

@@ -32,6 +32,7 @@ from newsmon.kafka import (
     make_producer,
 )
 from newsmon.logs import register_secrets
+from newsmon.metrics import ready_gauge
 from newsmon.readiness import Readiness, kafka_connected
 from newsmon.runtime import Runtime
 from newsmon.topics import Topics
@@ -97,14 +98,12 @@ def run(
     metrics = metrics or AlertMetrics()
     metrics.info(rt.instance)
     metrics.precreate(config.rules, receivers)
-    health = HealthServer(
-        rt.runtime.metrics_host,
-        metrics_port,
-        lambda: (
-            readiness.check() if live.is_set() else (False, "loading silences, deliveries and rule state")
-        ),
-        registry=metrics.registry,
-    ).start()
+
+    def ready() -> tuple[bool, str]:
+        return readiness.check() if live.is_set() else (False, "loading silences, deliveries and rule state")
+
+    ready_gauge("alert", ready, metrics.registry)
+    health = HealthServer(rt.runtime.metrics_host, metrics_port, ready, registry=metrics.registry).start()
     parts: _Parts | None = None
     try:
         create_pipeline_topics(rt.kafka, "newsmon-alert-admin")

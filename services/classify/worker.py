@@ -17,6 +17,7 @@ from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
 from newsmon.health import HealthServer
 from newsmon.kafka import create_pipeline_topics
+from newsmon.metrics import ready_gauge
 from newsmon.runtime import Runtime
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics
@@ -84,6 +85,7 @@ def serve(
     """Create missing topics, serve health and metrics, run the stream until stopped."""
     create_pipeline_topics(kafka, "newsmon-classify-admin")
     service = build(kafka, options, classifier, instance, state_dir)
+    ready_gauge("classify", service.stream.ready, service.metrics.registry)
     health = HealthServer(metrics_host, metrics_port, service.stream.ready).start()
     log.info(
         "classify %s: classifier %s, windows of %s every %s, %d partitions",

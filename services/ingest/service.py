@@ -27,7 +27,7 @@ from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
 from newsmon.health import HealthServer
 from newsmon.kafka import group_session, make_admin, make_consumer, make_producer
-from newsmon.metrics import ConsumerLag, build_info
+from newsmon.metrics import ConsumerLag, build_info, ready_gauge
 from newsmon.readiness import Readiness
 from newsmon.runtime import Runtime
 from newsmon.topics import Topics, ensure_topics
@@ -416,6 +416,7 @@ def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
     # for a few hundred milliseconds at a time; that is expected here and says nothing about the broker.
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
     service = IngestService(rt, config)
+    ready_gauge("ingest", service.check)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         log.info("received %s", signal.Signals(signum).name)

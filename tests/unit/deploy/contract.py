@@ -35,6 +35,7 @@ CONTRACT: dict[str, tuple[str, ...]] = {
 for _service in ("ingest", "classify", "alert"):
     CONTRACT[f"newsmon_{_service}_consumer_lag_messages"] = ("topic", "partition")
     CONTRACT[f"newsmon_{_service}_build_info"] = ("version", "instance")
+    CONTRACT[f"newsmon_{_service}_ready"] = ()
 
 _NAME = re.compile(r"\bnewsmon_[a-z_]+\b")
 _REGEX_NAME = re.compile(r'__name__=~"newsmon_\(([a-z|]+)\)_([a-z_]+)"')

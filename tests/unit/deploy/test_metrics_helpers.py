@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from newsmon import __version__
 from newsmon.clock import ManualClock
-from newsmon.metrics import ConsumerLag, build_info, partition_lag
+from newsmon.metrics import ConsumerLag, build_info, partition_lag, ready_gauge
 from newsmon.readiness import Readiness, Snapshot, verdict
 
 
@@ -71,6 +71,15 @@ def test_build_info_names_version_and_instance() -> None:
     build_info("classify", "classify-1", registry)
     value = sample(registry, "newsmon_classify_build_info", version=__version__, instance="classify-1")
     assert value == 1.0
+
+
+def test_the_ready_gauge_follows_the_readiness_check_at_each_scrape() -> None:
+    registry = CollectorRegistry()
+    state = {"ready": True}
+    ready_gauge("alert", lambda: (state["ready"], "why"), registry)
+    assert sample(registry, "newsmon_alert_ready") == 1.0
+    state["ready"] = False
+    assert sample(registry, "newsmon_alert_ready") == 0.0
 
 
 def test_an_unknown_service_is_refused_before_a_metric_is_named() -> None:
