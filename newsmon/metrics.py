@@ -7,7 +7,7 @@ them lives here so the names and labels cannot drift apart between services, das
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from kafka.structs import TopicPartition
@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Gauge
 
 from newsmon import __version__
 from newsmon.clock import Clock, SystemClock
+from newsmon.health import ReadinessCheck
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,7 @@ def build_info(service: str, instance: str, registry: CollectorRegistry = REGIST
     return gauge
 
 
-def ready_gauge(
-    service: str, check: Callable[[], tuple[bool, str]], registry: CollectorRegistry = REGISTRY
-) -> Gauge:
+def ready_gauge(service: str, check: ReadinessCheck, registry: CollectorRegistry = REGISTRY) -> Gauge:
     """`newsmon_<service>_ready`: 1 while /readyz answers 200, else 0, asked at each scrape; so a replica
     that lost Kafka or its partitions shows on dashboards and in alerting rules, not only on /readyz."""
     gauge = Gauge(
