@@ -75,3 +75,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text", service: str = "newsmo
     root.setLevel(level)
     for noisy in ("kafka", "aiokafka", "faust", "mode"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # Joins, assignments, revocations: a few lines per rebalance, and what explains a replica that sits idle.
+    logging.getLogger("kafka.coordinator").setLevel(level)

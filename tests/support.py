@@ -26,15 +26,23 @@ def drain(consumer: KafkaConsumer, count: int, timeout: float = 30.0) -> list[An
     return records
 
 
-def wait_until(condition: Callable[[], T], timeout: float = 30.0, interval: float = 0.1, what: str = "") -> T:
-    """The first truthy value of `condition()`; fail after `timeout` seconds, naming what was awaited."""
+def wait_until(
+    condition: Callable[[], T],
+    timeout: float = 30.0,
+    interval: float = 0.1,
+    what: str = "",
+    context: Callable[[], str] | None = None,
+) -> T:
+    """The first truthy value of `condition()`; fail after `timeout` seconds, naming what was awaited and
+    adding `context()` (e.g. the services' logs), taken at the moment of failure rather than at the start."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or condition!r}")
+            detail = f"\n{context()}" if context is not None else ""
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or condition!r}{detail}")
         time.sleep(interval)
 
 

@@ -7,6 +7,7 @@ broker, receivers) so a test is a small deployment of its own on the shared test
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+ROUTINE = re.compile(r" INFO +\w+ services\.")
+"""A service's own INFO lines: one or more per article or alert; they bury what explains a failure."""
 
 
 def free_port() -> int:
@@ -84,6 +87,13 @@ class ServiceProcess:
     def log(self, tail: int = 4000) -> str:
         return self.log_path.read_text(errors="replace")[-tail:] if self.log_path.exists() else ""
 
+    def digest(self, recent: int = 5, limit: int = 3000) -> str:
+        """What explains a failure in a few lines: start-up, group membership, warnings and errors, then the
+        last `recent` lines; the per-article lines of the services' own loggers are left out."""
+        lines = self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
+        notable = [line for line in lines[:-recent] if not ROUTINE.search(line)] + lines[-recent:]
+        return "\n".join(notable)[-limit:]
+
 
 @dataclass
 class Deployment:
@@ -113,7 +123,7 @@ class Deployment:
             process.stop()
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.log_path.name}\n{p.log()}" for p in self.processes)
+        return "\n".join(f"--- {p.log_path.name}\n{p.digest()}" for p in self.processes)
 
 
 @dataclass

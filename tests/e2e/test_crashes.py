@@ -86,7 +86,8 @@ def assert_everything_once(
         lambda: expected <= set(pipeline.notified_urls()),
         timeout=CATCH_UP,
         interval=0.5,
-        what=f"{len(expected - set(pipeline.notified_urls()))} alerts to be notified\n{logs()}",
+        what=f"{len(expected)} alerts to be notified",
+        context=lambda: f"missing: {sorted(expected - set(pipeline.notified_urls()))}\n{logs()}",
     )
     time.sleep(5)  # a late duplicate would arrive within this
     urls = pipeline.notified_urls()

@@ -72,7 +72,8 @@ def collect(deploy: Deployment, settings: KafkaSettings, slack: FakeSlack, strea
         lambda: stream.alert_urls <= set(notified_urls(slack)),
         timeout=120,
         interval=0.5,
-        what=f"every alert notified\n{deploy.logs()}",
+        what="every alert notified",
+        context=lambda: f"missing: {sorted(stream.alert_urls - set(notified_urls(slack)))}\n{deploy.logs()}",
     )
     time.sleep(3)  # lag gauges refresh, and a duplicate would arrive
     classified = {}

@@ -156,7 +156,8 @@ def play(scenario: Scenario, slack: FakeSlack, smtp: SmtpServer) -> Played:
         lambda: early <= set(by_rule(slack_messages(slack))),
         timeout=DELIVERY_BOUND,
         interval=0.2,
-        what=f"alerts {sorted(early)}\n{logs()}",
+        what=f"alerts {sorted(early)}",
+        context=logs,
     )
 
     warning = Item("defense.example/russia-warns-us", *stories.us_warning, datetime.now(UTC))
@@ -166,9 +167,10 @@ def play(scenario: Scenario, slack: FakeSlack, smtp: SmtpServer) -> Played:
         lambda: "us_intervention_warning" in by_rule(slack_messages(slack)),
         timeout=DELIVERY_BOUND,
         interval=0.2,
-        what=f"the US-intervention alert\n{logs()}",
+        what="the US-intervention alert",
+        context=logs,
     )
-    wait_until(lambda: len(smtp.messages) >= 3, timeout=DELIVERY_BOUND, what=f"3 emails\n{logs()}")
+    wait_until(lambda: len(smtp.messages) >= 3, timeout=DELIVERY_BOUND, what="3 emails", context=logs)
     time.sleep(SETTLE)
     with smtp.lock:
         emails = [str(m.message["Subject"]) for m in smtp.messages]

@@ -62,20 +62,20 @@ def test_a_crash_between_delivering_and_committing_sends_nothing_twice(
     fake_slack: FakeSlack,
 ) -> None:
     service.start()
-    wait_until(service.ready, 90, what=f"the alert service to be ready\n{service.log()}")
+    wait_until(service.ready, 90, what="the alert service to be ready", context=service.log)
     producer = producer_factory()
     records = consumer_factory(topics.delivery)
     now = datetime.now(UTC)
     publish(producer, topics, classified("first", "us_intervention_warning", source="Wire One", at=now))
-    wait_until(lambda: fake_slack.delivered, 60, what=f"the first delivery\n{service.log()}")
+    wait_until(lambda: fake_slack.delivered, 60, what="the first delivery", context=service.log)
     [record] = [decode(DeliveryRecord, r.value) for r in drain(records, 1, 30)]
     assert record.status == "delivered"
 
     service.kill()
     service.start()
-    wait_until(service.ready, 90, what=f"the restarted service to be ready\n{service.log()}")
+    wait_until(service.ready, 90, what="the restarted service to be ready", context=service.log)
     publish(producer, topics, classified("second", "us_intervention_warning", source="Wire Two", at=now))
-    wait_until(lambda: len(fake_slack.delivered) >= 2, 60, what=f"the second delivery\n{service.log()}")
+    wait_until(lambda: len(fake_slack.delivered) >= 2, 60, what="the second delivery", context=service.log)
     duplicates = 'newsmon_alert_suppressed_total{reason="duplicate"}'
     wait_until(lambda: service.metric(duplicates) >= 1, 30, what="the replayed alert to be recognised")
 
