@@ -38,17 +38,18 @@ HISTORY_PER_SITUATION = 20
 
 
 class _Handover(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Notes what changed; kafka-python runs listeners on its IO thread, where nothing may block, so the
+    stage acts on it in the polling thread right after `poll` returns. Only the seek back of a partition
+    that comes straight back (`NotifyStage.assigned`) happens here, before anything is fetched for it."""
+
     def __init__(self, stage: NotifyStage) -> None:
         self._stage = stage
 
-    """Notes what changed; kafka-python runs listeners on its IO thread, where nothing may block, so the
-    stage acts on it in the polling thread right after `poll` returns."""
-
     def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        self._stage.revoked |= {(tp.topic, tp.partition) for tp in revoked}
+        self._stage.revoked_now(revoked)
 
     def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
-        self._stage.newly_assigned = True
+        self._stage.assigned_now(assigned)
 
 
 class NotifyStage:
@@ -83,6 +84,7 @@ class NotifyStage:
         self._history: dict[str, list[DeliveryRecord]] = {}
         self._unrecorded: list[Event[Position]] = []
         self.revoked: set[tuple[str, int]] = set()
+        self._resume_at: dict[TopicPartition, int] = {}
         self.newly_assigned = False
         self.live = False
         self._commit_every = commit_interval.total_seconds()
@@ -105,8 +107,30 @@ class NotifyStage:
 
     # -- rebalancing ---------------------------------------------------------------------------------
 
+    def revoked_now(self, revoked: Sequence[TopicPartition]) -> None:
+        """A rebalance began: these partitions' work will be let go of (`let_go`, after the poll). Where
+        it begins is noted now, while it is still known."""
+        for tp in revoked:
+            key = (tp.topic, tp.partition)
+            self.revoked.add(key)
+            start = self._tracker.first_unfinished(key)
+            if start is not None:
+                self._resume_at[tp] = min(start, self._resume_at.get(tp, start))
+
+    def assigned_now(self, assigned: Sequence[TopicPartition]) -> None:
+        """A rebalance ended. kafka-python keeps the read position of a partition that is revoked and given
+        straight back, so the unfinished work let go of would never be read again: seek such a partition
+        back to it, as its next owner would start from the commit point had it gone elsewhere."""
+        for tp in assigned:
+            start = self._resume_at.get(tp)
+            if start is not None:
+                self.consumer.seek(tp, start)
+        self._resume_at.clear()
+        self.newly_assigned = True
+
     def let_go(self, revoked: set[tuple[str, int]]) -> None:
-        """Forget work of revoked partitions: their new owner redoes it from the last commit."""
+        """Forget work of revoked partitions: their next owner redoes it, from the commit point or, when that
+        is this replica again, from where `revoked_now` noted it began."""
 
         def keep(p: Position) -> bool:
             return (p.topic, p.partition) not in revoked

@@ -47,6 +47,12 @@ class OffsetTracker:
         if part.held[position.offset] <= 0:
             del part.held[position.offset]
 
+    def first_unfinished(self, key: tuple[str, int]) -> int | None:
+        """The oldest offset of the partition whose work is not done: where reading must start again for
+        none of it to be lost once this replica lets that work go. None when nothing is unfinished."""
+        part = self._parts.get(key)
+        return min(part.held) if part is not None and part.held else None
+
     def pending(self) -> int:
         return sum(len(p.held) for p in self._parts.values())
 

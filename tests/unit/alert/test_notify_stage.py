@@ -203,7 +203,7 @@ def test_a_delivery_whose_record_the_broker_refuses_holds_the_commit_until_it_is
     assert len(slack.sent) == 1
 
 
-def test_work_handed_back_in_a_rebalance_is_done_when_the_alerts_come_back() -> None:
+def test_a_partition_given_straight_back_is_read_again_from_its_first_unfinished_alert() -> None:
     clock = ManualClock(T0)
     slack = ScriptedReceiver("slack", [Retry("http_503")])
     notify, consumer, producer = stage(clock, slack)
@@ -211,8 +211,9 @@ def test_work_handed_back_in_a_rebalance_is_done_when_the_alerts_come_back() -> 
     notify.poll_once(0)
     clock.advance(30)
     notify.poll_once(0)  # sent once, failed, waiting for a retry
-    notify.revoked = {(TOPICS.alerts, 0)}  # a rebalance takes the partition away ...
-    notify.newly_assigned = True  # ... and gives it back; the consumer replays from the commit point
+    notify.revoked_now([PARTITION])  # a rebalance takes the partition away ...
+    notify.assigned_now([PARTITION])  # ... and gives it straight back, where kafka-python left off
+    assert consumer.seeks == [0]
     feed(consumer, alert("a"))
     notify.poll_once(0)
     clock.advance(30)
@@ -220,3 +221,29 @@ def test_work_handed_back_in_a_rebalance_is_done_when_the_alerts_come_back() -> 
     assert slack.sent == ["Story a", "Story a"]
     assert [r.status for r in records(producer)] == ["delivered"]
     assert consumer.commits[-1] == 1
+
+
+def test_a_partition_with_nothing_unfinished_keeps_its_position_through_a_rebalance() -> None:
+    clock = ManualClock(T0)
+    notify, consumer, producer = stage(clock, ScriptedReceiver("slack"))
+    feed(consumer, alert("a"))
+    notify.poll_once(0)
+    clock.advance(30)
+    notify.poll_once(0)
+    assert [r.status for r in records(producer)] == ["delivered"]
+    notify.revoked_now([PARTITION])
+    notify.assigned_now([PARTITION])
+    assert consumer.seeks == []
+
+
+def test_a_partition_that_went_to_another_replica_is_not_sought_when_it_returns_later() -> None:
+    clock = ManualClock(T0)
+    notify, consumer, _ = stage(clock, ScriptedReceiver("slack"))
+    feed(consumer, alert("a"))
+    notify.poll_once(0)  # waiting in its group
+    notify.revoked_now([PARTITION])
+    notify.assigned_now([])  # the other replica starts from the commit point
+    notify.poll_once(0)
+    notify.revoked_now([])
+    notify.assigned_now([PARTITION])  # back later: kafka-python starts it from the commit point too
+    assert consumer.seeks == []

@@ -31,3 +31,15 @@ def test_a_committed_offset_is_not_offered_again() -> None:
     tracker.release(Position("alerts", 0, 0))
     tracker.committed(("alerts", 0), 1)
     assert tracker.committable() == {}
+
+
+def test_the_first_unfinished_offset_is_the_oldest_alert_still_holding_work() -> None:
+    tracker = OffsetTracker()
+    for offset in (3, 4, 5):
+        tracker.consumed(Position("alerts", 0, offset))
+    tracker.release(Position("alerts", 0, 3))
+    assert tracker.first_unfinished(("alerts", 0)) == 4
+    tracker.release(Position("alerts", 0, 4))
+    tracker.release(Position("alerts", 0, 5))
+    assert tracker.first_unfinished(("alerts", 0)) is None
+    assert tracker.first_unfinished(("alerts", 9)) is None
