@@ -87,6 +87,11 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "Their pace attack ripped through the top order before lunch.",
         "The embassy described the city as calm despite the military exercises offshore.",
         "The nuclear plant stays offline for scheduled maintenance, trimming the operator's output forecast.",
+        "The casualty department will overspend its budget this year, health board papers show.",
+        "The mediation service offered to mediate in the rail pay row after talks broke down.",
+        "Hundreds gathered for the anniversary of the 1941 air raid that destroyed the docks.",
+        "The visitors bombed forward after the break but the derby finished goalless.",
+        "Beijing urged the US to stop arming the island.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -113,6 +118,19 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
         ("The kingdom proposed hosting a meeting of both delegations.", "mediation_offer"),
         ("Foreign passport holders began leaving through the southern crossing.", "evacuation_notice"),
         ("Congress must vote before committing US forces to any operation.", "us_intervention_warning"),
+        (
+            "Senators forced a vote to bar sending American forces to war without approval from Congress.",
+            "us_intervention_warning",
+        ),
+        ("The draft envisages a 60-day pause in fighting and a surge of aid.", "ceasefire_call"),
+        (
+            "The envoy was prepared to bring the two generals together to negotiate an end to the war.",
+            "mediation_offer",
+        ),
+        (
+            "Officials began shifting families from exposed hamlets to schools further from the border.",
+            "evacuation_notice",
+        ),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
