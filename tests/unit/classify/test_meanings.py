@@ -92,6 +92,10 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "Hundreds gathered for the anniversary of the 1941 air raid that destroyed the docks.",
         "The visitors bombed forward after the break but the derby finished goalless.",
         "Beijing urged the US to stop arming the island.",
+        "A bomb cyclone slammed into the coast overnight, knocking out power to thousands of homes.",
+        "Residents complain of an invasion of cruise-ship tourists every summer.",
+        "The navy ordered a second carrier strike group to the region.",
+        "Three elderly people died in their homes as the killer heat showed no sign of breaking.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -131,6 +135,25 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "Officials began shifting families from exposed hamlets to schools further from the border.",
             "evacuation_notice",
         ),
+        ("Ukrainian drones set an oil depot ablaze overnight.", "military_strike"),
+        (
+            "Several governments pulled embassy staff and their families out of the capital.",
+            "evacuation_notice",
+        ),
+        (
+            "The consulate organised coaches to the border for citizens still in the west.",
+            "evacuation_notice",
+        ),
+        ("Families had lost relatives in overnight shelling, the agency said.", "casualties"),
+        (
+            "Diplomats warned that the standoff could slip out of anyone's control within days.",
+            "escalation_warning",
+        ),
+        (
+            "Beijing said it was willing to provide a platform for dialogue between the two.",
+            "mediation_offer",
+        ),
+        ("The spokesperson called on both sides to cool things down immediately.", "ceasefire_call"),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
