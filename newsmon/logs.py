@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from pydantic import SecretStr
@@ -48,6 +49,40 @@ def register_secrets(*values: SecretStr | str | None) -> None:
     scrubber.add(v.get_secret_value() if isinstance(v, SecretStr) else v for v in values if v)
 
 
+LIBRARIES = ("kafka", "aiokafka", "faust", "mode")
+"""Loggers of the Kafka and stream libraries: while a broker is away they repeat one line without pause."""
+
+
+class RepeatLimiter(logging.Filter):
+    """Lets one line of a kind through per `interval` from the Kafka and stream libraries, counting the rest.
+
+    While the broker is away, aiokafka under Faust logs the same two connection errors thousands of times a
+    second; one line per kind every `interval`, with how many were held back, says as much. A kind is the
+    logger, level and message template, so a line with different arguments (another node) is the same kind.
+    """
+
+    def __init__(self, interval: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._interval = interval
+        self._clock = clock
+        self._kinds: dict[tuple[str, int, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or record.name.partition(".")[0] not in LIBRARIES:
+            return True
+        kind = (record.name, record.levelno, str(record.msg))
+        now = self._clock()
+        seen = self._kinds.get(kind)
+        if seen is not None and now - seen[0] < self._interval:
+            self._kinds[kind] = (seen[0], seen[1] + 1)
+            return False
+        self._kinds[kind] = (now, 0)
+        if seen is not None and seen[1]:
+            record.msg = f"{record.getMessage()} [{seen[1]} more like this in the last {now - seen[0]:.0f} s]"
+            record.args = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -63,6 +98,7 @@ class JsonFormatter(logging.Formatter):
 
 def setup_logging(level: str = "INFO", fmt: str = "text", service: str = "newsmon") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RepeatLimiter())
     handler.addFilter(scrubber)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -73,7 +109,7 @@ def setup_logging(level: str = "INFO", fmt: str = "text", service: str = "newsmo
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("kafka", "aiokafka", "faust", "mode"):
+    for noisy in LIBRARIES:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     # Joins, assignments, revocations: a few lines per rebalance, and what explains a replica that sits idle.
     logging.getLogger("kafka.coordinator").setLevel(level)
