@@ -96,6 +96,12 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "Residents complain of an invasion of cruise-ship tourists every summer.",
         "The navy ordered a second carrier strike group to the region.",
         "Three elderly people died in their homes as the killer heat showed no sign of breaking.",
+        "Bin collections were hit as the refuse strike entered a second week.",
+        "Grocers have called a truce in their price war on milk.",
+        "Bomb disposal experts were called after a gardener unearthed a Second World War mortar round.",
+        "The firm makes evacuated-tube solar collectors for homes.",
+        "Pupils were evacuated to the playing fields as part of a county-wide emergency exercise.",
+        "North Korea test-fired a new intercontinental ballistic missile into the sea.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -154,6 +160,11 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "mediation_offer",
         ),
         ("The spokesperson called on both sides to cool things down immediately.", "ceasefire_call"),
+        ("The United Nations moved some non-essential staff to Jeddah.", "evacuation_notice"),
+        (
+            "Washington is pressing Jerusalem to hold off on any strike while talks continue.",
+            "ceasefire_call",
+        ),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
@@ -170,6 +181,7 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: s
         ("The army said reports that it had bombed the dam were false.", "military_strike"),
         ("The minister said the conflict was not escalating.", "escalation_warning"),
         ("The army denied on Monday that its troops had carried out any attack there.", "military_strike"),
+        ("Kyiv categorically rejects any so-called truce that would freeze the front line.", "ceasefire_call"),
     ],
 )
 def test_denied_or_ruled_out_reports_do_not_count(classifier: Classifier, text: str, signal: str) -> None:
