@@ -102,6 +102,10 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "The firm makes evacuated-tube solar collectors for homes.",
         "Pupils were evacuated to the playing fields as part of a county-wide emergency exercise.",
         "North Korea test-fired a new intercontinental ballistic missile into the sea.",
+        "Three people were killed when a coach overturned on the motorway on Friday evening.",
+        "Gardeners are warned of an invasion of box tree caterpillars.",
+        "Speculation about a joint US-Japanese intervention to prop up the yen faded on Tuesday.",
+        "The thriller follows a plot to kill a media mogul on live television.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -165,6 +169,18 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "Washington is pressing Jerusalem to hold off on any strike while talks continue.",
             "ceasefire_call",
         ),
+        (
+            "The first RAF flights carrying British nationals out of the country have landed.",
+            "evacuation_notice",
+        ),
+        (
+            "Capitals plead for restraint before the region is dragged into an open-ended war.",
+            "escalation_warning",
+        ),
+        (
+            "Such a step would fundamentally change the nature of the war, the spokesman said.",
+            "escalation_warning",
+        ),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
@@ -181,7 +197,10 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: s
         ("The army said reports that it had bombed the dam were false.", "military_strike"),
         ("The minister said the conflict was not escalating.", "escalation_warning"),
         ("The army denied on Monday that its troops had carried out any attack there.", "military_strike"),
-        ("Kyiv categorically rejects any so-called truce that would freeze the front line.", "ceasefire_call"),
+        (
+            "Kyiv categorically rejects any so-called truce that would freeze the front line.",
+            "ceasefire_call",
+        ),
     ],
 )
 def test_denied_or_ruled_out_reports_do_not_count(classifier: Classifier, text: str, signal: str) -> None:
