@@ -40,7 +40,7 @@ HISTORY_PER_SITUATION = 20
 class _Handover(ConsumerRebalanceListener):  # type: ignore[misc]
     """Notes what changed; kafka-python runs listeners on its IO thread, where nothing may block, so the
     stage acts on it in the polling thread right after `poll` returns. Only the seek back of a partition
-    that comes straight back (`NotifyStage.assigned`) happens here, before anything is fetched for it."""
+    that comes straight back (`NotifyStage.assigned_now`) happens here, before anything is fetched for it."""
 
     def __init__(self, stage: NotifyStage) -> None:
         self._stage = stage
