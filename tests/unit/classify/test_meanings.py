@@ -106,6 +106,9 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "Gardeners are warned of an invasion of box tree caterpillars.",
         "Speculation about a joint US-Japanese intervention to prop up the yen faded on Tuesday.",
         "The thriller follows a plot to kill a media mogul on live television.",
+        "The first casualty of the merger is the helpdesk, and staff called the restructuring a massacre.",
+        "Senate leaders are weighing the so-called nuclear option to push through judicial nominees.",
+        "Customers can now escalate a billing complaint from the chatbot to a human agent.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -181,6 +184,8 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "Such a step would fundamentally change the nature of the war, the spokesman said.",
             "escalation_warning",
         ),
+        ("The time has come for the guns along the river to fall silent.", "ceasefire_call"),
+        ("Beijing said it was willing to help revive dialogue between the two sides.", "mediation_offer"),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
