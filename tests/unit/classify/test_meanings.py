@@ -109,6 +109,10 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "The first casualty of the merger is the helpdesk, and staff called the restructuring a massacre.",
         "Senate leaders are weighing the so-called nuclear option to push through judicial nominees.",
         "Customers can now escalate a billing complaint from the chatbot to a human agent.",
+        "A magnitude-6.0 earthquake struck the east shortly before midnight, flattening homes.",
+        "The opener struck twice in the first over as the top order collapsed.",
+        "Gang members stormed the hillside town on Tuesday.",
+        "An exhibition of drawings of the 1945 atomic bombing of Hiroshima opened this week.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
