@@ -135,7 +135,7 @@ def test_paraphrases_from_other_theatres_are_recognised(
         ("heldout-fresh.jsonl", 0.85),
         ("heldout-fresh2.jsonl", 0.85),
         ("heldout-blind.jsonl", 0.85),
-        ("dev.jsonl", 0.97),
+        ("dev.jsonl", 0.96),
     ],
 )
 def test_the_fresh_held_out_sets_and_the_grown_dev_set_stay_above_their_floors(
