@@ -17,10 +17,16 @@ pytestmark = pytest.mark.kafka
 
 
 @pytest.fixture
-def kafka_settings(kafka_bootstrap: str, unique_name: Callable[[str], str]) -> Iterator[KafkaSettings]:
+def kafka_settings(
+    request: pytest.FixtureRequest, kafka_bootstrap: str, unique_name: Callable[[str], str]
+) -> Iterator[KafkaSettings]:
     """Settings whose topics belong to this test alone: created before it starts, deleted after it ends, so a
-    long-lived broker does not run out of file handles under thousands of partitions."""
-    settings = KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=unique_name("t") + ".", partitions=3)
+    long-lived broker does not run out of file handles under thousands of partitions. Three partitions per
+    topic, or as many as an indirect parametrisation asks for."""
+    partitions = getattr(request, "param", 3)
+    settings = KafkaSettings(
+        bootstrap=kafka_bootstrap, topic_prefix=unique_name("t") + ".", partitions=partitions
+    )
     create_pipeline_topics(settings)
     yield settings
     remove_topics(settings)

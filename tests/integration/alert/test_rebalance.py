@@ -4,7 +4,7 @@ still retrying when the rebalance began must be delivered once Slack answers aga
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,24 +12,15 @@ import pytest
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 
-from newsmon.kafka import create_pipeline_topics, make_consumer
+from newsmon.kafka import make_consumer
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics
 from tests.integration.alert.harness import alert_service, publish, runtime
 from tests.servers.slack import FakeSlack, Reply
-from tests.support import remove_topics, wait_until
+from tests.support import wait_until
 from tests.unit.alert.factories import classified
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
-
-
-@pytest.fixture
-def one_partition(kafka_bootstrap: str, unique_name: Callable[[str], str]) -> Iterator[KafkaSettings]:
-    """Topics of one partition, which the range assignor gives to the member whose id sorts first."""
-    settings = KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=unique_name("t") + ".", partitions=1)
-    create_pipeline_topics(settings)
-    yield settings
-    remove_topics(settings)
 
 
 class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -53,19 +44,20 @@ def join_notify_group(settings: KafkaSettings, topics: Topics) -> KafkaConsumer:
     return intruder
 
 
+@pytest.mark.parametrize("kafka_settings", [1], indirect=True)  # the range assignor gives it to the service
 def test_an_alert_still_retrying_when_its_partition_comes_straight_back_is_delivered_once(
-    one_partition: KafkaSettings,
+    kafka_settings: KafkaSettings,
+    topics: Topics,
     producer_factory: Callable[..., KafkaProducer],
     fake_slack: FakeSlack,
     tmp_path: Path,
 ) -> None:
-    topics = Topics.from_settings(one_partition)
     fake_slack.default = Reply(503, "service_unavailable")
-    rt = runtime(one_partition, tmp_path, fake_slack.url)
+    rt = runtime(kafka_settings, tmp_path, fake_slack.url)
     with alert_service(rt):
         publish(producer_factory(), topics, classified("r1", "us_intervention_warning", at=datetime.now(UTC)))
         wait_until(lambda: fake_slack.requests, 60, what="a first, refused, delivery attempt")
-        intruder = join_notify_group(one_partition, topics)
+        intruder = join_notify_group(kafka_settings, topics)
         try:
             assert intruder.assignment() == set()
             fake_slack.default = Reply()
