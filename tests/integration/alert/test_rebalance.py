@@ -4,15 +4,16 @@ still retrying when the rebalance began must be delivered once Slack answers aga
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaProducer
 from kafka.structs import TopicPartition
 
-from newsmon.kafka import make_consumer
+from newsmon.kafka import make_consumer, subscribe
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics
 from tests.integration.alert.harness import alert_service, publish, runtime
@@ -23,25 +24,41 @@ from tests.unit.alert.factories import classified
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
-class _Joined(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self) -> None:
-        self.event = threading.Event()
+class Intruder(ConsumerRebalanceListener):  # type: ignore[misc]
+    """A second member of the service's notify group, named to sort after it: it takes no partition, but its
+    arrival makes every member give its partitions up and join again. It polls on its own thread for as long
+    as it is in the group, as a real member does, so that any further rebalance the join sets off completes
+    rather than waiting for it."""
+
+    def __init__(self, settings: KafkaSettings, topics: Topics) -> None:
+        self._consumer = make_consumer(settings, "zz-intruder", f"{settings.topic_prefix}alert-notify")
+        subscribe(self._consumer, [topics.alerts], self)
+        self.assignments: list[set[TopicPartition]] = []
+        self.records = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="intruder", daemon=True)
 
     def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         return
 
     def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
-        self.event.set()
+        self.assignments.append(set(assigned))
 
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self.records += sum(len(batch) for batch in self._consumer.poll(timeout_ms=200).values())
+        finally:
+            self._consumer.close()
 
-def join_notify_group(settings: KafkaSettings, topics: Topics) -> KafkaConsumer:
-    """A second member of the service's notify group, named to sort after it: it takes no partition, but its
-    arrival makes every member give its partitions up and join again."""
-    intruder = make_consumer(settings, "zz-intruder", f"{settings.topic_prefix}alert-notify")
-    joined = _Joined()
-    intruder.subscribe([topics.alerts], listener=joined)
-    wait_until(lambda: intruder.poll(timeout_ms=200) == {} and joined.event.is_set(), 60, what="the join")
-    return intruder
+    def __enter__(self) -> Intruder:
+        self._thread.start()
+        wait_until(lambda: self.assignments, 60, what="the intruder's join")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
 
 
 @pytest.mark.parametrize("kafka_settings", [1], indirect=True)  # the range assignor gives it to the service
@@ -57,12 +74,10 @@ def test_an_alert_still_retrying_when_its_partition_comes_straight_back_is_deliv
     with alert_service(rt):
         publish(producer_factory(), topics, classified("r1", "us_intervention_warning", at=datetime.now(UTC)))
         wait_until(lambda: fake_slack.requests, 60, what="a first, refused, delivery attempt")
-        intruder = join_notify_group(kafka_settings, topics)
-        try:
-            assert intruder.assignment() == set()
+        with Intruder(kafka_settings, topics) as intruder:
+            assert intruder.assignments[0] == set()
             fake_slack.default = Reply()
             wait_until(lambda: fake_slack.delivered, 30, what="the delivery after the rebalance")
-            intruder.poll(timeout_ms=3000)  # a second copy would arrive within this
-        finally:
-            intruder.close()
+            time.sleep(3)  # a second copy, to Slack or to the intruder, would arrive within this
     assert len(fake_slack.delivered) == 1
+    assert intruder.records == 0
