@@ -26,6 +26,7 @@ import ahocorasick
 
 from schemas.article import RawArticle
 from services.classify.engine import Classifier
+from services.classify.native import engine_build
 from services.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "labelled"
@@ -128,6 +129,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     build_ms = (time.perf_counter() - started) * 1000
     count, seconds = (200, 1.5) if quick else (1000, 6.0)
     figures: dict[str, Any] = {
+        "engine_build": engine_build(),
         "automaton_literals": len(classifier.matcher.literals()),
         "taxonomy_build_ms": round(build_ms, 1),
         "targets": {"engine_articles_per_s": 10_000, "engine_vs_raw_scan": 0.5},
@@ -144,7 +146,10 @@ worst case where every article is dense with conflict vocabulary."""
 
 
 def print_summary(f: dict[str, Any]) -> None:
-    print(f"classification engine, one core (CPU time); taxonomy of {f['automaton_literals']} literals")
+    print(
+        f"classification engine ({f['engine_build']}), one core (CPU time);"
+        f" taxonomy of {f['automaton_literals']} literals"
+    )
     print(f"compiled in {f['taxonomy_build_ms']} ms")
     for name, share in CORPORA.items():
         c = f[name]

@@ -80,7 +80,7 @@ class Classifier:
                 found.append(_hit(signal, scan, passages))
         actors = self._context.actors_in(scan)
         topics = self._topics.assign(scan)
-        score = escalation_score((s.polarity, s.weight, len(s.evidence)) for s in found)
+        score = escalation_score([(s.polarity, s.weight, len(s.evidence)) for s in found])
         return Analysis(topics, tuple(found), actors, score)
 
     def classify(self, article: RawArticle, now: datetime) -> ClassifiedArticle:

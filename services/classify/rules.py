@@ -398,7 +398,7 @@ def compile_signal(
 
     exclude = resolve_group(signal.exclude, taxonomy, matcher)
     signal_unless = unless(signal.unless_near)
-    shared_doubts = [exclude, *(group for group, _ in signal_unless)]
+    shared_doubts = [exclude, *[group for group, _ in signal_unless]]
     for kind, wanted in ((context.negation, signal.negatable), (context.hedging, signal.hedged == "drop")):
         if wanted:
             shared_doubts += [kind.before, kind.after]
@@ -408,7 +408,7 @@ def compile_signal(
         sets = [resolve_all(group, taxonomy, matcher) for group in p.all]
         anchors |= sets[0]
         pattern_unless = unless(p.unless_near)
-        doubts = tuple(dict.fromkeys([*shared_doubts, *(group for group, _ in pattern_unless)]))
+        doubts = tuple(dict.fromkeys([*shared_doubts, *[group for group, _ in pattern_unless]]))
         groups = [matcher.group(ids) for ids in sets]
         needs = sum(1 << g for g in set(groups))
         patterns.append(

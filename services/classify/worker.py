@@ -26,6 +26,7 @@ from services.classify.app import make_app
 from services.classify.config import ClassifyOptions
 from services.classify.handling import ArticleClassifier
 from services.classify.metrics import ClassifyMetrics
+from services.classify.native import engine_build
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,10 @@ def serve(
     ready_gauge("classify", service.stream.ready, service.metrics.registry)
     health = HealthServer(metrics_host, metrics_port, service.stream.ready).start()
     log.info(
-        "classify %s: classifier %s, windows of %s every %s, %d partitions",
+        "classify %s: classifier %s (%s engine), windows of %s every %s, %d partitions",
         instance,
         classifier.version,
+        engine_build(),
         options.window,
         options.window_step,
         kafka.partitions,

@@ -213,3 +213,11 @@ def test_everything_the_image_copies_exists_and_is_not_docker_ignored() -> None:
             for source in sources:
                 assert (REPO / source).exists(), source
                 assert source not in ignored, f"{source} is copied but .dockerignore drops it"
+
+
+def test_the_image_compiles_the_engine_in_its_build_stage_from_its_own_sources() -> None:
+    final = final_stage()
+    build = [c.value[0] for c in dockerfile_instructions() if c.cmd == "RUN" and c not in final]
+    assert any("-m services.classify.build_native build" in run for run in build)
+    ignored = (REPO / ".dockerignore").read_text("utf-8").splitlines()
+    assert "services/classify/_native" in ignored, "a build made on the host would be copied in"
