@@ -113,6 +113,11 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "The opener struck twice in the first over as the top order collapsed.",
         "Gang members stormed the hillside town on Tuesday.",
         "An exhibition of drawings of the 1945 atomic bombing of Hiroshima opened this week.",
+        "She rolled a strike in the final frame to win the county bowling league.",
+        "Rival chains bombarded shoppers with discounts all week.",
+        "The utility signed a contract for two reactors at a nuclear power plant due to come online in 2035.",
+        "Our winger has been a nuclear weapon for us all season, the manager joked.",
+        "Beijing warned that those who play with fire will get burned.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -190,6 +195,18 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
         ),
         ("The time has come for the guns along the river to fall silent.", "ceasefire_call"),
         ("Beijing said it was willing to help revive dialogue between the two sides.", "mediation_offer"),
+        (
+            "The minister warned a seventh nuclear test would set off a dangerous spiral on the peninsula.",
+            "escalation_warning",
+        ),
+        (
+            "The embassy is arranging assisted departures for its nationals through the crossing.",
+            "evacuation_notice",
+        ),
+        (
+            "Another open-ended American war in the Middle East would make no one safer, the senator wrote.",
+            "us_intervention_warning",
+        ),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
@@ -209,6 +226,10 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: s
         (
             "Kyiv categorically rejects any so-called truce that would freeze the front line.",
             "ceasefire_call",
+        ),
+        (
+            "The government dismissed rumours that embassies were pulling their staff out of the capital.",
+            "evacuation_notice",
         ),
     ],
 )
@@ -260,3 +281,20 @@ def test_a_denial_does_not_reach_past_despite(classifier: Classifier) -> None:
     signals = classifier.analyse(text).signal_ids()
     assert "military_strike" in signals
     assert "evacuation_notice" not in signals
+
+
+def test_a_call_to_avoid_inflaming_a_conflict_is_restraint_not_a_warning(classifier: Classifier) -> None:
+    text = "Riyadh urged both sides to show restraint and avoid steps that would inflame the situation."
+    signals = classifier.analyse(text).signal_ids()
+    assert "ceasefire_call" in signals
+    assert "escalation_warning" not in signals
+
+
+def test_a_text_about_troops_for_ukraine_is_about_that_war_without_both_parties_in_one_sentence(
+    classifier: Classifier,
+) -> None:
+    text = (
+        "Senators said the White House should not rule out sending troops to Ukraine after the war. "
+        "The Kremlin said that would make NATO a party to the conflict."
+    )
+    assert classifier.analyse(text).topics == ("russia_ukraine",)

@@ -135,6 +135,7 @@ def test_paraphrases_from_other_theatres_are_recognised(
         ("heldout-fresh.jsonl", 0.85),
         ("heldout-fresh2.jsonl", 0.85),
         ("heldout-blind.jsonl", 0.85),
+        ("heldout-blind2.jsonl", 0.88),
         ("dev.jsonl", 0.96),
     ],
 )
