@@ -21,7 +21,6 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
-from itertools import chain
 from operator import itemgetter, or_
 
 from services.classify.matcher import Hit, Matcher
@@ -84,7 +83,7 @@ class Scan:
         self._sentences: Sentences | None = None
         self._sentence_of: Sequence[int] | None = None
         self._masks: list[int] | None = None
-        self._members: list[list[int]] | None = None
+        self._members: list[list[int] | None] | None = None
 
     @property
     def sentences(self) -> Sentences:
@@ -110,13 +109,14 @@ class Scan:
             self._masks = masks
         return masks
 
-    def _index(self) -> tuple[list[int], list[list[int]]]:
-        """One pass over the hits: each group's sentences (`masks`) and its terms that occur (`_members`)."""
+    def _index(self) -> tuple[list[int], list[list[int] | None]]:
+        """One pass over the hits: each group's sentences (`masks`) and its terms that occur (`_members`;
+        None for a group none of whose terms occurs, so a text pays only for the groups it touches)."""
         sentence_of = self.sentence_of
         groups_of = self._matcher.groups_of
         count = self._matcher.group_count
         masks = [0] * count
-        members: list[list[int]] = [[] for _ in range(count)]
+        members: list[list[int] | None] = [None] * count
         for term, spans in self.hits.items():
             if len(spans) == 1:
                 mask = 1 << sentence_of[spans[0][0]]
@@ -126,7 +126,11 @@ class Scan:
                     mask |= 1 << sentence_of[start]
             for group in groups_of[term]:
                 masks[group] |= mask
-                members[group].append(term)
+                present = members[group]
+                if present is None:
+                    members[group] = [term]
+                else:
+                    present.append(term)
         return masks, members
 
     def indexed_members(self, group: Group) -> list[int] | None:
@@ -154,10 +158,15 @@ class Scan:
                     self._masks, members = self._index()
                     self._members = members
                 terms = members[group]
-                if len(terms) == 1:
+                if terms is None:
+                    found = []
+                elif len(terms) == 1:
                     found = self.hits[terms[0]]
                 else:
-                    found = sorted(chain.from_iterable(map(self.hits.__getitem__, terms)))
+                    found = []
+                    for term in terms:
+                        found.extend(self.hits[term])
+                    found.sort()
             self._occurrences[group] = found
         return found
 
