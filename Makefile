@@ -26,7 +26,7 @@ install: $(STAMP) $(NATIVE) ## create .venv and install newsmon with its test to
 # compiler). Rebuilt when an engine source changes; an outdated build is never loaded.
 $(NATIVE): $(STAMP) $(wildcard services/classify/*.py)
 	@$(BIN)/python -m services.classify.build_native build \
-	  || echo "note: the classification engine runs as Python (no compiled build)" >&2
+	  || echo "note: without a current compiled build the classification engine runs as Python" >&2
 
 run: install ## run the local Kafka broker and every service; Ctrl-C stops all
 	$(BIN)/newsmon run

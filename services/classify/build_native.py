@@ -19,36 +19,10 @@ from services.classify.native import MANIFEST, MODULES, NATIVE_DIR, PACKAGE_DIR,
 def build(verbose: bool = False) -> Path:
     """Compile the engine modules into `_native/` (replacing an earlier build) and record their digests.
     Needs mypy (mypyc), setuptools and a C compiler."""
-    from mypyc.build import mypycify  # build-time only: the services never import mypyc
-    from setuptools import Distribution
-
     with tempfile.TemporaryDirectory(prefix="newsmon-native-") as work:
         src = _project_copy(Path(work) / "src")
-        digests = source_digests(src / "services" / "classify")
-        config = Path(work) / "mypy.ini"
-        config.write_text(
-            "[mypy]\nignore_missing_imports = True\nfollow_imports = silent\n", encoding="utf-8"
-        )
-        sources = [f"services/classify/{name}.py" for name in MODULES]
-        cwd = Path.cwd()
-        os.chdir(src)  # module names come from paths relative to here
-        try:
-            extensions = mypycify(
-                ["--config-file", str(config), *sources],
-                target_dir=str(Path(work) / "c"),
-                group_name="services.classify.engine",
-                verbose=verbose,
-            )
-            out = Path(work) / "lib"
-            dist = Distribution({"name": "newsmon-native", "ext_modules": extensions})
-            dist.script_args = ["build_ext", "--build-lib", str(out), "--build-temp", str(Path(work) / "o")]
-            if not verbose:
-                dist.script_args.insert(0, "--quiet")
-            dist.parse_command_line()
-            dist.run_commands()
-        finally:
-            os.chdir(cwd)
-        built = out / "services" / "classify"
+        digests = source_digests(src / "services" / "classify")  # what is compiled, not what is there later
+        built = _compile(src, Path(work), verbose)
         staging = PACKAGE_DIR / "_native.new"
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(built, staging)
@@ -56,6 +30,34 @@ def build(verbose: bool = False) -> Path:
     shutil.rmtree(NATIVE_DIR, ignore_errors=True)
     staging.rename(NATIVE_DIR)
     return NATIVE_DIR
+
+
+def _compile(src: Path, work: Path, verbose: bool) -> Path:
+    """mypyc and the C compiler over the engine modules under `src`; returns the directory of extensions."""
+    from mypyc.build import mypycify  # build-time only: the services never import mypyc
+    from setuptools import Distribution
+
+    config = work / "mypy.ini"
+    config.write_text("[mypy]\nignore_missing_imports = True\nfollow_imports = silent\n", encoding="utf-8")
+    sources = [f"services/classify/{name}.py" for name in MODULES]
+    cwd = Path.cwd()
+    os.chdir(src)  # mypyc names modules after their paths relative to the working directory
+    try:
+        extensions = mypycify(
+            ["--config-file", str(config), *sources],
+            target_dir=str(work / "c"),
+            group_name="services.classify.engine",
+            verbose=verbose,
+        )
+        dist = Distribution({"name": "newsmon-native", "ext_modules": extensions})
+        dist.script_args = ["build_ext", "--build-lib", str(work / "lib"), "--build-temp", str(work / "o")]
+        if not verbose:
+            dist.script_args.insert(0, "--quiet")
+        dist.parse_command_line()
+        dist.run_commands()
+    finally:
+        os.chdir(cwd)
+    return work / "lib" / "services" / "classify"
 
 
 def _project_copy(into: Path) -> Path:
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"compiled the classification engine into {build(args.verbose)}")
         except Exception as exc:  # any failure means the same: the engine stays Python
-            print(f"could not compile the classification engine ({exc}); it runs as Python", file=sys.stderr)
+            print(f"could not compile the classification engine: {exc}", file=sys.stderr)
             return 1
     elif args.command == "clean":
         shutil.rmtree(NATIVE_DIR, ignore_errors=True)
