@@ -118,6 +118,14 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "The utility signed a contract for two reactors at a nuclear power plant due to come online in 2035.",
         "Our winger has been a nuclear weapon for us all season, the manager joked.",
         "Beijing warned that those who play with fire will get burned.",
+        "The escalator at the station will be out of service for six weeks.",
+        "The patient did not survive the operation, the hospital said.",
+        "A drone came down in a field near the air base and investigators are examining the wreckage.",
+        "Ohtani's decisive strike three came on a 101 mph fastball.",
+        "The two rappers have called a ceasefire in their long-running feud.",
+        "The budget is a guided missile aimed at the middle class, the opposition leader said.",
+        "The regulator approved a 20-year life extension for the nuclear power plant.",
+        "Residents practised moving into shelters during the annual civil defence drill.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -207,6 +215,37 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "Another open-ended American war in the Middle East would make no one safer, the senator wrote.",
             "us_intervention_warning",
         ),
+        ("The shelling of the border hamlets overnight left four dead.", "casualties"),
+        (
+            "Rescuers carried the lifeless bodies of two aid workers from the rubble of the school.",
+            "casualties",
+        ),
+        ("Eighteen people did not survive the missile that came down beside a playground.", "casualties"),
+        (
+            "Eighteen people did not survive the missile that came down beside a playground.",
+            "military_strike",
+        ),
+        ("The ministry said 21 of our soldiers fell on the field of honour.", "casualties"),
+        (
+            "Officials chartered buses to move families to temporary shelters outside the city.",
+            "evacuation_notice",
+        ),
+        (
+            "Asked whether US forces would come to Taiwan's defence, the president said they would.",
+            "us_intervention_warning",
+        ),
+        ("The minister urged both capitals to keep showing restraint.", "ceasefire_call"),
+        (
+            "The spokesman warned that the flames of this adventurism would engulf the whole region.",
+            "escalation_warning",
+        ),
+        ("Moscow said such a step would change the very nature of the conflict.", "escalation_warning"),
+        ("The fighting threatens to draw in neighbouring states, the diplomat said.", "escalation_warning"),
+        (
+            "The Houthis threatened to extend their campaign to vessels in the Arabian Sea.",
+            "escalation_warning",
+        ),
+        ("Oil rose in early trade after Israeli jets hit targets across Iran.", "military_strike"),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
