@@ -126,6 +126,12 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "The budget is a guided missile aimed at the middle class, the opposition leader said.",
         "The regulator approved a 20-year life extension for the nuclear power plant.",
         "Residents practised moving into shelters during the annual civil defence drill.",
+        "Our actions have been measured and non-escalatory, the ministry said.",
+        "The council's legal bill in the dispute has escalated to 2.4 million pounds.",
+        "Three clauses were shown in strike-through in the revised draft.",
+        "The firm signed a nuclear power deal to build two reactors abroad.",
+        "Gulf states kept channels open to both capitals.",
+        "Beijing cautioned Washington against meddling in the Taiwan question.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -246,6 +252,30 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "escalation_warning",
         ),
         ("Oil rose in early trade after Israeli jets hit targets across Iran.", "military_strike"),
+        ("Two stewards were among those hurt in the bombardment, the club said.", "casualties"),
+        ("A residential block in the city was flattened from the air overnight.", "military_strike"),
+        (
+            "The envoy said he was prepared to convene the joint military committee at any time.",
+            "mediation_offer",
+        ),
+        (
+            "Moscow was ready to offer its services in settling the situation between the two capitals.",
+            "mediation_offer",
+        ),
+        ("The church stood ready to help bring them to the table.", "mediation_offer"),
+        ("We ask one thing of the men who lead us: stop the guns today.", "ceasefire_call"),
+        ("The ministry urged the North to immediately cease provocations.", "ceasefire_call"),
+        ("A halt to fighting around the plant should be the first item on the agenda.", "ceasefire_call"),
+        (
+            "Should the US side insist on sending military forces to the strait, it will bear consequences.",
+            "us_intervention_warning",
+        ),
+        ("Is Washington about to join Israel's bombing campaign against Iran?", "us_intervention_warning"),
+        ("Pyongyang said it would retaliate with all means, not excluding its nuclear force.", "nuclear"),
+        (
+            "Leaflets instructed residents of 14 blocks to head immediately west to the humanitarian area.",
+            "evacuation_notice",
+        ),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
@@ -270,6 +300,8 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: s
             "The government dismissed rumours that embassies were pulling their staff out of the capital.",
             "evacuation_notice",
         ),
+        ("The spokesman dismissed social media reports of a drone attack on the base.", "military_strike"),
+        ("Talk of evacuating the embassy was premature, an official said.", "evacuation_notice"),
     ],
 )
 def test_denied_or_ruled_out_reports_do_not_count(classifier: Classifier, text: str, signal: str) -> None:
