@@ -4,9 +4,9 @@ A passage counts for a signal when one of its patterns matches inside one senten
 no contrary context stands near its first term, and (unless the signal says otherwise) it is not negated: an
 odd number of negation cues in the same clause just before one of its parts ("Washington was not considering
 military action"), a far-reaching cue anywhere earlier in the clause ("denied reports that troops had opened
-fire"), or a cue just after it ("an evacuation was ruled out"). Two cues cancel ("did not rule out strikes"
-still reports strikes). Each signal keeps at most one passage per sentence and a few in all, so a long text
-costs no more than enough evidence.
+fire"), or a cue just after it ("an evacuation was ruled out"). Two cues before it cancel ("did not rule out
+strikes" still reports strikes); a cue after it denies whatever stands before. Each signal keeps at most one
+passage per sentence and a few in all, so a long text costs no more than enough evidence.
 
 Speed: every set of terms a rule asks about is compiled into a numbered group (`Matcher.group`). A scan
 works out, once per text, which groups occur and in which sentences (one bit mask per group), so a pattern
@@ -284,12 +284,12 @@ class Context:
 
     def cue_count(
         self, cues: Cues, scan: Scan, parts: list[Hit], bounds: Hit, window: int | None = None
-    ) -> int:
-        """How many cues govern a match: in its sentence and clause, within reach before a part of it
-        (before the first part, or between two parts), or just after its last part."""
+    ) -> tuple[int, int]:
+        """How many cues govern a match, (before, after): in its sentence and clause, within reach before a
+        part of it (before the first part, or between two parts), or just after its last part."""
         ordered = sorted(parts) if len(parts) > 1 else parts
         reach = cues.window if window is None else window
-        count = 0
+        count = after = 0
         if cues.has_before:
             for cue in cues.spans(cues.before, scan, (bounds[0], ordered[-1][0])):
                 if any(_overlaps(cue, p) for p in ordered):
@@ -304,8 +304,8 @@ class Context:
             last = ordered[-1][1]
             for cue in cues.spans(cues.after, scan, (last, bounds[1])):
                 if cue[1] <= bounds[1] and self._reaches(scan, last, cue[0], reach):
-                    count += 1
-        return count
+                    after += 1
+        return count, after
 
     def _reaches(self, scan: Scan, start: int, end: int, window: int) -> bool:
         if words_between(scan.words, start, end) > window:
@@ -391,11 +391,11 @@ class CompiledSignal:
         if (
             self.spec.negatable
             and context.governs(context.negation, scan, index)
-            and context.cue_count(context.negation, scan, parts, bounds, self.spec.negation_window) % 2
+            and _negated(*context.cue_count(context.negation, scan, parts, bounds, self.spec.negation_window))
         ):
             return False
         if self.spec.hedged == "drop" and context.governs(context.hedging, scan, index):
-            return not context.cue_count(context.hedging, scan, parts, bounds)
+            return context.cue_count(context.hedging, scan, parts, bounds) == (0, 0)
         return True
 
 
@@ -472,6 +472,13 @@ def _match(pattern: CompiledPattern, anchor: Hit, index: int, scan: Scan) -> lis
             return None
         parts.append(best)
     return parts
+
+
+def _negated(before: int, after: int) -> bool:
+    """Two cues before a match cancel ("did not rule out strikes"); a cue after it denies what came before,
+    whatever else does ("dismissed reports of a strike as fabricated", "was premature and no decision
+    has been made")."""
+    return before % 2 == 1 or after > 0
 
 
 def _span(parts: list[Hit]) -> Hit:

@@ -302,6 +302,14 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: s
         ),
         ("The spokesman dismissed social media reports of a drone attack on the base.", "military_strike"),
         ("Talk of evacuating the embassy was premature, an official said.", "evacuation_notice"),
+        (
+            "The spokesman dismissed social media reports of a drone attack on the base as fabricated.",
+            "military_strike",
+        ),
+        (
+            "Talk of evacuating the embassy was premature and no decision has been made, an official said.",
+            "evacuation_notice",
+        ),
     ],
 )
 def test_denied_or_ruled_out_reports_do_not_count(classifier: Classifier, text: str, signal: str) -> None:

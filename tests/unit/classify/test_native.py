@@ -32,6 +32,12 @@ for line in sys.stdin:
 """
 
 
+@pytest.fixture(autouse=True)
+def no_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests name the engine themselves; a choice made for the whole run must not leak in."""
+    monkeypatch.delenv(native.ENGINE_ENV, raising=False)
+
+
 def answers(texts: str, engine: str | None) -> list[str]:
     """What a fresh interpreter's engine says about each text, after the name of the build it ran."""
     env = {k: v for k, v in os.environ.items() if k != native.ENGINE_ENV}
