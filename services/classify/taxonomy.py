@@ -168,8 +168,13 @@ class Topic(_Model):
     label: str = ""
     parties: tuple[str, ...] = Field(default=(), description="Actor codes of the sides of the conflict")
     terms: tuple[Term, ...] = Field(default=(), description="Places, groups and phrases specific to it")
+    unless: tuple[Term, ...] = Field(
+        default=(),
+        description="Terms that put a sentence about something else, however it names the theatre "
+        "(a cricket match between the two sides)",
+    )
 
-    @field_validator("terms")
+    @field_validator("terms", "unless")
     @classmethod
     def _terms_are_valid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(check_term(t) for t in value)

@@ -1,7 +1,8 @@
 """Topic assignment: a text is about a conflict when enough of its sentences are, not on a passing mention.
 
 A sentence is about a topic when it names one of the topic's own terms (places, armed groups, phrases such as
-"Taiwan Strait") or names both parties. A topic is assigned when its sentence count (the title counting
+"Taiwan Strait") or names both parties, and holds none of the topic's `unless` terms (a cricket report names
+both India and Pakistan). A topic is assigned when its sentence count (the title counting
 `title_weight`) reaches `min_sentences` (one sentence suffices in texts of at most `short_text_sentences`) and
 is at least `min_share_of_top` of the leading topic's count.
 """
@@ -20,6 +21,7 @@ class CompiledTopic:
     id: str
     terms: Group
     parties: tuple[Group, ...]
+    unless: Group | None
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class TopicModel:
                 t.id,
                 matcher.group(matcher.add_all(t.terms)),
                 tuple(matcher.group(aliases[p]) for p in t.parties),
+                matcher.group(matcher.add_all(t.unless)) if t.unless else None,
             )
             for t in taxonomy.topics
         )
@@ -60,6 +63,8 @@ class TopicModel:
             for group in topic.parties:
                 shared &= masks[group]
             about |= shared
+        if topic.unless is not None and scan.has(topic.unless):
+            about &= ~masks[topic.unless]
         count = about.bit_count()
         if about & 1 and _has_title(scan):
             count += self.rule.title_weight - 1

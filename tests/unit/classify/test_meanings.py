@@ -377,3 +377,12 @@ def test_a_text_about_troops_for_ukraine_is_about_that_war_without_both_parties_
         "The Kremlin said that would make NATO a party to the conflict."
     )
     assert classifier.analyse(text).topics == ("russia_ukraine",)
+
+
+def test_a_cricket_report_naming_india_and_pakistan_is_not_about_their_conflict(
+    classifier: Classifier,
+) -> None:
+    cricket = "Pakistan's bowlers ripped through the Indian top order, taking four wickets before lunch."
+    assert classifier.analyse(cricket).topics == ()
+    shelling = "Pakistan accused India of shelling villages along the border overnight."
+    assert classifier.analyse(shelling).topics == ("india_pakistan",)
