@@ -138,6 +138,11 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "Lightning strikes kill 12 across Bihar",
         "KHNP wins Czech nuclear plant deal as Seoul eyes more exports",
         "Sirens sounded across the north as the annual air raid exercise required residents to take cover.",
+        "Dealers must buy the underlying shares as prices approach the strike, options traders say.",
+        "Brussels retaliated against American duties on steel with levies on bourbon.",
+        "Residents were asked to practise moving to designated subway shelters during the exercise.",
+        "Voters are being bombarded with political advertising months before the election.",
+        "The selectors now face an escalation of a different kind: a debate about the team's batting.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -279,6 +284,13 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
         ("Is Washington about to join Israel's bombing campaign against Iran?", "us_intervention_warning"),
         ("Pyongyang said it would retaliate with all means, not excluding its nuclear force.", "nuclear"),
         ("Pyongyang threatens nuclear counterattack as US carrier docks in Busan", "military_strike"),
+        ("The White House has not ruled out sending American troops to Ukraine.", "us_intervention_warning"),
+        (
+            "Pushing residents towards the border would turn a humanitarian catastrophe into a regional one.",
+            "escalation_warning",
+        ),
+        ("The envoy urged both sides to commit to a nationwide ceasefire.", "ceasefire_call"),
+        ("The EU representative offered to reconvene the two leaders in Brussels.", "mediation_offer"),
         (
             "Leaflets instructed residents of 14 blocks to head immediately west to the humanitarian area.",
             "evacuation_notice",
@@ -309,6 +321,7 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: s
         ),
         ("The spokesman dismissed social media reports of a drone attack on the base.", "military_strike"),
         ("Talk of evacuating the embassy was premature, an official said.", "evacuation_notice"),
+        ("The White House ruled out sending American troops to Ukraine.", "us_intervention_warning"),
         (
             "The spokesman dismissed social media reports of a drone attack on the base as fabricated.",
             "military_strike",
