@@ -289,7 +289,7 @@ class Context:
         part of it (before the first part, or between two parts), or just after its last part."""
         ordered = sorted(parts) if len(parts) > 1 else parts
         reach = cues.window if window is None else window
-        count = after = 0
+        before = after = 0
         if cues.has_before:
             for cue in cues.spans(cues.before, scan, (bounds[0], ordered[-1][0])):
                 if any(_overlaps(cue, p) for p in ordered):
@@ -299,13 +299,13 @@ class Context:
                     continue
                 far = cues.has_far and scan.within(cues.far, cue)
                 if self._reaches(scan, cue[1], following[0], cues.far_window if far else reach):
-                    count += 1
+                    before += 1
         if cues.has_after:
             last = ordered[-1][1]
             for cue in cues.spans(cues.after, scan, (last, bounds[1])):
                 if cue[1] <= bounds[1] and self._reaches(scan, last, cue[0], reach):
                     after += 1
-        return count, after
+        return before, after
 
     def _reaches(self, scan: Scan, start: int, end: int, window: int) -> bool:
         if words_between(scan.words, start, end) > window:
