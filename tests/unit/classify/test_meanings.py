@@ -143,6 +143,11 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "Residents were asked to practise moving to designated subway shelters during the exercise.",
         "Voters are being bombarded with political advertising months before the election.",
         "The selectors now face an escalation of a different kind: a debate about the team's batting.",
+        "Traders observed a complete shutter-down strike against the new tax.",
+        "The army remained on high alert along the entire front.",
+        "The two parties agreed to a ceasefire in their war of words in the National Assembly.",
+        "Five people were killed when a vehicle skidded off the road and plunged into a gorge.",
+        "The prime minister performed the groundbreaking of the nuclear power plant.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -291,6 +296,7 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
         ),
         ("The envoy urged both sides to commit to a nationwide ceasefire.", "ceasefire_call"),
         ("The EU representative offered to reconvene the two leaders in Brussels.", "mediation_offer"),
+        ("Five citizens, among them two children, were martyred when warplanes bombed a home.", "casualties"),
         (
             "Leaflets instructed residents of 14 blocks to head immediately west to the humanitarian area.",
             "evacuation_notice",
@@ -322,6 +328,8 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: s
         ("The spokesman dismissed social media reports of a drone attack on the base.", "military_strike"),
         ("Talk of evacuating the embassy was premature, an official said.", "evacuation_notice"),
         ("The White House ruled out sending American troops to Ukraine.", "us_intervention_warning"),
+        ("Fact check: the video of a drone attack on the temple is fake.", "military_strike"),
+        ("The governor said no such plan existed to evacuate the capital.", "evacuation_notice"),
         (
             "The spokesman dismissed social media reports of a drone attack on the base as fabricated.",
             "military_strike",
@@ -409,3 +417,11 @@ def test_a_cricket_report_naming_india_and_pakistan_is_not_about_their_conflict(
     )
     shelling = "Pakistan accused India of shelling villages along the border overnight."
     assert classifier.analyse(shelling).topics == ("india_pakistan",)
+
+
+def test_the_zionist_regime_is_israel_and_a_tram_line_in_lviv_is_not_the_war(classifier: Classifier) -> None:
+    threat = classifier.analyse("The IRGC vowed a crushing response to the Zionist regime's crime in Tehran.")
+    assert threat.topics == ("iran_israel",)
+    assert "IL" in threat.actors
+    trams = "Lviv City Council said tram line 9 will resume running along Horodotska Street from Monday."
+    assert classifier.analyse(trams).topics == ()

@@ -140,6 +140,7 @@ def test_paraphrases_from_other_theatres_are_recognised(
         ("heldout-blind4.jsonl", 0.88),
         ("heldout-blind5.jsonl", 0.88),
         ("heldout-blind6.jsonl", 0.88),
+        ("heldout-blind7.jsonl", 0.88),
         ("dev.jsonl", 0.96),
     ],
 )
