@@ -15,12 +15,13 @@ COPY schemas ./schemas
 COPY services ./services
 RUN /opt/newsmon/bin/pip install --quiet . \
     && /opt/newsmon/bin/python -m compileall -q /opt/newsmon/lib
-# The classification engine compiled with mypyc (1.4x faster on conflict-heavy text). The compiler and mypy
-# live in this stage only; the extensions they build need neither at run time.
-RUN apt-get update && apt-get install --yes --no-install-recommends gcc libc6-dev \
-    && python -m venv /opt/build-tools && /opt/build-tools/bin/pip install --quiet mypy setuptools \
-    && PYTHONPATH=$(/opt/build-tools/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
-       /opt/newsmon/bin/python -m services.classify.build_native build
+# The classification engine's hot path in Rust (about 2x faster than the Python engine). The toolchain lives
+# in this stage only; the extension it builds needs nothing at run time.
+ENV PATH=/root/.cargo/bin:$PATH
+RUN apt-get update && apt-get install --yes --no-install-recommends curl ca-certificates gcc libc6-dev \
+    && curl --proto '=https' --tlsv1.2 --silent --show-error --fail https://sh.rustup.rs \
+       | sh -s -- -y --profile minimal --no-modify-path \
+    && /opt/newsmon/bin/pip install --quiet ./services/classify/engine_rs
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 newsmon \

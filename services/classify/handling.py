@@ -26,6 +26,11 @@ class ArticleClassifier(Protocol):
     @property
     def version(self) -> str: ...
 
+    @property
+    def build(self) -> str:
+        """Which engine applies the rules (`rust` or `python`), for the start-up log."""
+        ...
+
     def classify(self, article: RawArticle, now: datetime) -> ClassifiedArticle: ...
 
 

@@ -36,6 +36,8 @@ class Matcher:
         """By literal id: the located groups (see `group`) the literal belongs to; filled by `compile()`."""
         self.group_bits: list[int] = []
         """By literal id: every group the literal belongs to, as a bit mask (bit g: group g)."""
+        self.keys: dict[str, list[tuple[int, int, bool, str | None]]] = {}
+        """Every automaton key with its uses (literal id, words length, prefix, exact spelling)."""
 
     def group(self, ids: frozenset[int], *, located: bool = True) -> int:
         """A number for a set of literals that rules ask about as one (a pattern's alternatives, a cue list).
@@ -53,6 +55,11 @@ class Matcher:
     @property
     def group_count(self) -> int:
         return len(self._groups)
+
+    def groups_containing(self, literal: int) -> list[int]:
+        """Every group `literal` belongs to, located or not (after `compile()`)."""
+        bits = self.group_bits[literal]
+        return [g for g in range(bits.bit_length()) if bits >> g & 1]
 
     def add(self, term: str) -> frozenset[int]:
         """Register a term (idempotent) and return the ids of its literals."""
@@ -94,6 +101,7 @@ class Matcher:
         uses: dict[str, list[tuple[int, int, bool, str | None]]] = {}
         for (key, length, prefix, exact), literal in self._literals.items():
             uses.setdefault(key, []).append((literal, length, prefix, exact))
+        self.keys = uses
         automaton = ahocorasick.Automaton()
         for key, values in uses.items():
             simple = len(values) == 1 and not values[0][2] and values[0][3] is None

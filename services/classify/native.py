@@ -1,54 +1,142 @@
-"""The engine's hot modules compiled with mypyc, used only while they match their sources.
+"""The engine's hot path in Rust, used whenever its extension is installed.
 
-The engine is plain typed Python; mypyc compiles the same files into C extensions that run them about 1.4x
-faster. `python -m services.classify.build_native` writes those extensions into `_native/` beside the
-sources, with the digest of every source compiled. At import, `services.classify` puts `_native/` first on
-its module path only if every digest still matches, so an edited source is never shadowed by an older
-binary: the engine simply runs as Python until the next build. No C compiler, a Python the binaries were not
-built for, or `NEWSMON_CLASSIFY_ENGINE=python` all mean the same: the Python engine, with the same answers
-(a test holds both to the same golden results).
+`Classifier` compiles the taxonomy in Python as always; `load` hands the result to the `newsmon_engine`
+extension (built from `services/classify/engine_rs` by `make install`) as a plan of plain numbers: the
+automaton's keys, the literal groups rules ask about, and every signal, cue list and topic by group number.
+The extension then does per text what `rules.py` and `topics.py` describe (scan, sentences, rules, topics,
+actors) and Python builds the messages from its answer. The Python engine stays the reference: a test runs
+both over every labelled text and requires identical answers. Without the extension (no Rust toolchain at
+install time) or with `NEWSMON_CLASSIFY_ENGINE=python`, the engine runs as Python: same answers, slower.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import importlib
 import os
-import sys
-from importlib.machinery import EXTENSION_SUFFIXES
-from pathlib import Path
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, cast
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-NATIVE_DIR = PACKAGE_DIR / "_native"
-MANIFEST = "sources.json"
-MODULES = ("engine", "forms", "matcher", "rules", "score", "text", "topics")
-"""The modules on the classification path, compiled together (calls between them skip Python's dispatch)."""
+if TYPE_CHECKING:
+    from services.classify.matcher import Matcher
+    from services.classify.rules import CompiledSignal, Context, Cues
+    from services.classify.topics import TopicModel
+
 ENGINE_ENV = "NEWSMON_CLASSIFY_ENGINE"
-"""`python` forces the Python engine even when a current build exists (e.g. to rule the binaries out)."""
+"""`python` runs the Python engine even when the Rust one is installed (e.g. to rule it out)."""
+EXTENSION = "newsmon_engine"
+
+Passage = tuple[int, int, int, int]
+"""(start, end, sentence start, sentence end) of one piece of evidence, in characters."""
+Answer = tuple[list[tuple[int, list[Passage]]], list[int], list[int]]
+"""(signals as (index, passages), topic indices, actor indices), each index into the compiled taxonomy."""
 
 
-def source_digests(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
-    return {
-        name: hashlib.sha256((package_dir / f"{name}.py").read_bytes()).hexdigest()[:16] for name in MODULES
-    }
+class NativeEngine(Protocol):
+    def analyse(self, text: str, words: str) -> Answer | None:
+        """What the taxonomy finds in `text` (`words` is `normalise(text)`); None when no term occurs."""
 
 
-def usable(package_dir: Path = PACKAGE_DIR, native_dir: Path = NATIVE_DIR) -> bool:
-    """Whether `native_dir` holds a build of exactly the current sources, and it is wanted."""
-    if os.environ.get(ENGINE_ENV, "").lower() == "python":
-        return False
+def wanted() -> bool:
+    return os.environ.get(ENGINE_ENV, "").lower() != "python"
+
+
+def extension_installed() -> bool:
     try:
-        recorded = json.loads((native_dir / MANIFEST).read_text(encoding="utf-8"))
-        current = source_digests(package_dir)
-    except (OSError, ValueError):
+        importlib.import_module(EXTENSION)
+    except ImportError:
         return False
-    return isinstance(recorded, dict) and recorded.get("sources") == current
+    return True
 
 
 def engine_build() -> str:
-    """`compiled` when every engine module was loaded from its extension, else `python`."""
-    loaded = [sys.modules.get(f"{__package__}.{name}") for name in MODULES]
-    compiled = all(
-        m is not None and str(getattr(m, "__file__", "")).endswith(tuple(EXTENSION_SUFFIXES)) for m in loaded
+    """`rust` when new classifiers use the Rust engine, else `python`."""
+    return "rust" if wanted() and extension_installed() else "python"
+
+
+def load(
+    matcher: Matcher,
+    context: Context,
+    signals: Sequence[CompiledSignal],
+    topics: TopicModel,
+    max_passages: int,
+) -> NativeEngine | None:
+    """The Rust engine for a compiled taxonomy, or None when it is not installed or not wanted."""
+    if not wanted():
+        return None
+    try:
+        module = importlib.import_module(EXTENSION)
+    except ImportError:
+        return None
+    return cast(NativeEngine, module.Engine(plan(matcher, context, signals, topics, max_passages)))
+
+
+def plan(
+    matcher: Matcher,
+    context: Context,
+    signals: Sequence[CompiledSignal],
+    topics: TopicModel,
+    max_passages: int,
+) -> dict[str, object]:
+    """The compiled taxonomy as the extension reads it (see `Engine::new` in engine_rs/src/lib.rs)."""
+    literals = range(len(matcher.group_bits))
+    actor_of = [-1] * len(literals)
+    codes = [code for code, _ in context.actors]
+    for literal, code in context.actor_of.items():
+        actor_of[literal] = codes.index(code)
+    rule = topics.rule
+    return {
+        "keys": list(matcher.keys.items()),
+        "groups": (
+            matcher.group_count,
+            [list(groups) for groups in matcher.groups_of],
+            [matcher.groups_containing(literal) for literal in literals],
+        ),
+        "negation": _cues(context.negation),
+        "hedging": _cues(context.hedging),
+        "clause_breaks": list(context.clause_breaks),
+        "actor_of": actor_of,
+        "actor_terms": context.actor_terms,
+        "signals": [
+            (
+                s.terms,
+                s.exclude,
+                s.spec.negatable,
+                s.spec.negation_window,
+                s.spec.hedged == "drop",
+                [
+                    (
+                        p.anchor,
+                        list(p.others),
+                        p.within,
+                        list(p.all_unless),
+                        list(p.doubts),
+                        [g for g in range(p.needs.bit_length()) if p.needs >> g & 1],
+                    )
+                    for p in s.patterns
+                ],
+            )
+            for s in signals
+        ],
+        "topics": [(t.terms, list(t.parties), t.unless) for t in topics.topics],
+        "topic_rule": (
+            rule.short_text_sentences,
+            rule.min_sentences,
+            rule.min_share_of_top,
+            rule.title_weight,
+        ),
+        "max_passages": max_passages,
+    }
+
+
+def _cues(cues: Cues) -> tuple[int | bool, ...]:
+    return (
+        cues.before,
+        cues.far,
+        cues.after,
+        cues.exceptions,
+        cues.window,
+        cues.far_window,
+        cues.has_before,
+        cues.has_far,
+        cues.has_after,
     )
-    return "compiled" if compiled else "python"

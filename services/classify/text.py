@@ -153,7 +153,7 @@ class Sentences:
 def _ends_sentence(text: str, mark: int, after: int) -> bool:
     """Whether the mark at `mark` (then closers and one space, up to `after`) ends a sentence."""
     following = text[after : after + 3].lstrip(" \t\u00a0").lstrip(_OPENERS)[:1]
-    if following and not (following.isupper() or following.isdigit() or following == "\n"):
+    if following and not (following.isupper() or "0" <= following <= "9" or following == "\n"):
         return False
     if text[mark] != ".":
         return True

@@ -26,7 +26,6 @@ from services.classify.app import make_app
 from services.classify.config import ClassifyOptions
 from services.classify.handling import ArticleClassifier
 from services.classify.metrics import ClassifyMetrics
-from services.classify.native import engine_build
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ def serve(
         "classify %s: classifier %s (%s engine), windows of %s every %s, %d partitions",
         instance,
         classifier.version,
-        engine_build(),
+        classifier.build,
         options.window,
         options.window_step,
         kafka.partitions,

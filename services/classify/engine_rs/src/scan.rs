@@ -1,0 +1,278 @@
+//! One pass of the automaton over a normalised text, and what the rules ask of its hits, worked out once:
+//! which groups occur, in which sentences, and their occurrences in text order (see `Scan` in rules.py).
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::text::{Hit, Sentences};
+
+/// How a match of one automaton key is read; see `Matcher.compile` in matcher.py.
+pub enum Key {
+    /// One plain literal: (literal id, its length in characters).
+    Plain(u32, u32),
+    /// A prefix or case-sensitive literal, or several literals sharing the key.
+    Uses(Vec<Use>),
+}
+
+pub struct Use {
+    pub literal: u32,
+    pub length: u32,
+    pub prefix: bool,
+    pub exact: Option<Vec<char>>,
+}
+
+pub struct Automaton {
+    searcher: AhoCorasick,
+    keys: Vec<Key>,
+}
+
+impl Automaton {
+    pub fn new(patterns: &[String], keys: Vec<Key>) -> Result<Automaton, String> {
+        let searcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(patterns)
+            .map_err(|e| e.to_string())?;
+        Ok(Automaton { searcher, keys })
+    }
+
+    /// Every occurrence of every literal, grouped by literal: literals in order of their first match, each
+    /// one's spans in text order.
+    pub fn scan(&self, text: &[char], words: &[u8]) -> Hits {
+        let mut padded = Vec::with_capacity(words.len() + 2);
+        padded.push(b' ');
+        padded.extend_from_slice(words);
+        padded.push(b' ');
+        let mut found: Vec<(u32, u32, Hit)> = Vec::new(); // (literal, match number, span)
+        for m in self.searcher.find_overlapping_iter(&padded) {
+            let start = m.start() as u32; // the key's leading space in `padded` is the word's offset in `text`
+            let number = found.len() as u32;
+            match &self.keys[m.pattern().as_usize()] {
+                Key::Plain(literal, length) => {
+                    found.push((*literal, number, (start, start + length)))
+                }
+                Key::Uses(uses) => {
+                    for u in uses {
+                        let end = if u.prefix {
+                            let last = m.end() - 1;
+                            (last + padded[last..].iter().position(|&b| b == b' ').unwrap_or(0))
+                                as u32
+                                - 1
+                        } else {
+                            start + u.length
+                        };
+                        if let Some(exact) = &u.exact {
+                            if text[start as usize..end as usize] != exact[..] {
+                                continue;
+                            }
+                        }
+                        found.push((u.literal, number, (start, end)));
+                    }
+                }
+            }
+        }
+        Hits::new(found)
+    }
+}
+
+/// The hits of one scan, grouped by literal.
+pub struct Hits {
+    /// Every span, those of one literal together and in text order.
+    pub spans: Vec<Hit>,
+    /// (literal, first, last): `spans[first..last]` are the literal's; literals in order of first match.
+    pub literals: Vec<(u32, u32, u32)>,
+}
+
+impl Hits {
+    fn new(mut found: Vec<(u32, u32, Hit)>) -> Hits {
+        found.sort_unstable_by_key(|&(literal, number, _)| (literal, number));
+        let mut literals: Vec<(u32, u32, u32, u32)> = Vec::new(); // (first match, literal, first, last)
+        for (i, &(literal, number, _)) in found.iter().enumerate() {
+            match literals.last_mut() {
+                Some(last) if last.1 == literal => last.3 = i as u32 + 1,
+                _ => literals.push((number, literal, i as u32, i as u32 + 1)),
+            }
+        }
+        literals.sort_unstable_by_key(|entry| entry.0);
+        Hits {
+            spans: found.into_iter().map(|(_, _, hit)| hit).collect(),
+            literals: literals
+                .into_iter()
+                .map(|(_, literal, first, last)| (literal, first, last))
+                .collect(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.literals.is_empty()
+    }
+
+    /// (literal, its spans) in order of first match.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &[Hit])> {
+        self.literals
+            .iter()
+            .map(|&(literal, first, last)| (literal, &self.spans[first as usize..last as usize]))
+    }
+}
+
+/// Groups of literals by literal id: the located ones (sentences and occurrences worked out) and all.
+pub struct Groups {
+    pub count: usize,
+    pub located_of: Vec<Vec<u32>>,
+    pub all_of: Vec<Vec<u32>>,
+}
+
+/// One text with its hits and everything the rules ask of them.
+pub struct Scan<'a> {
+    pub text: &'a [char],
+    pub words: &'a [u8],
+    pub hits: Hits,
+    pub sentences: Sentences,
+    present: Vec<u64>,
+    words_per_mask: usize,
+    masks: Vec<u64>,
+    /// Occurrences of every located group, one group's together and sorted: `occurrences[bounds[g]..bounds[g + 1]]`.
+    occurrences: Vec<Hit>,
+    bounds: Vec<u32>,
+    cue_spans: Vec<((u32, u32), Vec<Hit>)>,
+}
+
+impl<'a> Scan<'a> {
+    pub fn new(text: &'a [char], words: &'a [u8], hits: Hits, groups: &Groups) -> Scan<'a> {
+        let sentences = Sentences::new(text);
+        let words_per_mask = sentences.len().div_ceil(64);
+        let mut present = vec![0u64; groups.count.div_ceil(64)];
+        let mut masks = vec![0u64; groups.count * words_per_mask];
+        let mut sizes = vec![0u32; groups.count + 1];
+        let mut mixed = vec![false; groups.count]; // more than one literal: occurrences need sorting
+        let mut mask = vec![0u64; words_per_mask];
+        for (literal, spans) in hits.iter() {
+            for &group in &groups.all_of[literal as usize] {
+                present[group as usize / 64] |= 1 << (group % 64);
+            }
+            let located = &groups.located_of[literal as usize];
+            if located.is_empty() {
+                continue;
+            }
+            mask.fill(0);
+            for &(start, _) in spans {
+                let sentence = sentences.index(start);
+                mask[sentence / 64] |= 1 << (sentence % 64);
+            }
+            for &group in located {
+                let row = group as usize * words_per_mask;
+                for (word, bits) in masks[row..row + words_per_mask].iter_mut().zip(&mask) {
+                    *word |= bits;
+                }
+                let group = group as usize;
+                mixed[group] |= sizes[group + 1] > 0;
+                sizes[group + 1] += spans.len() as u32;
+            }
+        }
+        for group in 0..groups.count {
+            sizes[group + 1] += sizes[group];
+        }
+        let bounds = sizes;
+        let mut occurrences = vec![(0, 0); bounds[groups.count] as usize];
+        let mut filled: Vec<u32> = bounds[..groups.count].to_vec();
+        for (literal, spans) in hits.iter() {
+            for &group in &groups.located_of[literal as usize] {
+                let at = filled[group as usize] as usize;
+                occurrences[at..at + spans.len()].copy_from_slice(spans);
+                filled[group as usize] += spans.len() as u32;
+            }
+        }
+        for group in (0..groups.count).filter(|&g| mixed[g]) {
+            occurrences[bounds[group] as usize..bounds[group + 1] as usize].sort_unstable();
+        }
+        Scan {
+            text,
+            words,
+            hits,
+            sentences,
+            present,
+            words_per_mask,
+            masks,
+            occurrences,
+            bounds,
+            cue_spans: Vec::new(),
+        }
+    }
+
+    /// Whether any term of `group` occurs in the text.
+    pub fn has(&self, group: u32) -> bool {
+        self.present[group as usize / 64] >> (group % 64) & 1 == 1
+    }
+
+    /// Whether any term of `group` occurs in sentence `sentence`.
+    pub fn in_sentence(&self, group: u32, sentence: usize) -> bool {
+        self.masks[group as usize * self.words_per_mask + sentence / 64] >> (sentence % 64) & 1 == 1
+    }
+
+    /// The sentences where `group` occurs, as bits (bit i: sentence i).
+    pub fn mask(&self, group: u32) -> &[u64] {
+        let row = group as usize * self.words_per_mask;
+        &self.masks[row..row + self.words_per_mask]
+    }
+
+    /// Every occurrence of any term of `group`, in text order.
+    pub fn occurrences(&self, group: u32) -> &[Hit] {
+        let group = group as usize;
+        &self.occurrences[self.bounds[group] as usize..self.bounds[group + 1] as usize]
+    }
+
+    /// Occurrences of `group` that start inside `bounds`.
+    pub fn within(&self, group: u32, bounds: Hit) -> &[Hit] {
+        starting_within(self.occurrences(group), bounds)
+    }
+
+    pub fn sentence_of(&self, offset: u32) -> usize {
+        self.sentences.index(offset)
+    }
+
+    /// Cue occurrences in the whole text, overlapping ones joined, those inside an exception left out;
+    /// `prepare_cues` must have worked them out.
+    pub fn cue_spans(&self, group: u32, exceptions: u32) -> &[Hit] {
+        self.cue_spans
+            .iter()
+            .find(|(key, _)| *key == (group, exceptions))
+            .map_or(&[], |(_, spans)| spans.as_slice())
+    }
+
+    pub fn prepare_cues(&mut self, group: u32, exceptions: u32) {
+        if self
+            .cue_spans
+            .iter()
+            .any(|(key, _)| *key == (group, exceptions))
+        {
+            return;
+        }
+        let mut found = merged(self.occurrences(group));
+        if !found.is_empty() && self.has(exceptions) {
+            let excepted = self.occurrences(exceptions);
+            found.retain(|c| !excepted.iter().any(|e| overlaps(*c, *e)));
+        }
+        self.cue_spans.push(((group, exceptions), found));
+    }
+}
+
+/// The hits of a sorted list that start inside `bounds`.
+pub fn starting_within(found: &[Hit], bounds: Hit) -> &[Hit] {
+    let first = found.partition_point(|h| h.0 < bounds.0);
+    let last = first + found[first..].partition_point(|h| h.0 < bounds.1);
+    &found[first..last]
+}
+
+pub fn overlaps(a: Hit, b: Hit) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Overlapping spans joined: 'no' inside 'no plans to' is one cue, not two.
+fn merged(spans: &[Hit]) -> Vec<Hit> {
+    let mut joined: Vec<Hit> = Vec::new();
+    for &(start, end) in spans {
+        match joined.last_mut() {
+            Some(last) if start < last.1 => last.1 = last.1.max(end),
+            _ => joined.push((start, end)),
+        }
+    }
+    joined
+}
