@@ -56,11 +56,12 @@ pub struct Sentences {
 }
 
 impl Sentences {
-    pub fn new(text: &[char]) -> Sentences {
+    /// The sentences of `text`, `words` being its normalised copy.
+    pub fn new(text: &[char], words: &[u8]) -> Sentences {
         let size = text.len();
         let mut starts: Vec<u32> = vec![0];
         let mut ends: Vec<u32> = Vec::new();
-        for (mark, after) in candidates(text) {
+        for (mark, after) in candidates(text, words) {
             let newline = text[mark] == '\n';
             if !newline && !ends_sentence(text, mark, after) {
                 continue;
@@ -106,27 +107,28 @@ impl Sentences {
     }
 }
 
-/// (mark, after) of every place a sentence may end: a mark, its closing quotes and one white space.
-fn candidates(text: &[char]) -> Vec<(usize, usize)> {
+/// (mark, after) of every place a sentence may end: a mark, its closing quotes and one white space. Only
+/// spaces and line breaks can follow one, and `words` has a space wherever the text has either.
+fn candidates(text: &[char], words: &[u8]) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    for (at, &c) in text.iter().enumerate() {
-        if c == '\n' {
-            found.push((at, at + 1));
-            continue;
-        }
-        if text.get(at + 1) != Some(&' ') {
-            continue;
-        }
-        if MARKS.contains(&c) {
-            found.push((at, at + 2));
-        } else if CLOSERS.contains(&c) {
-            let mut stop = at;
-            while stop > 0 && CLOSERS.contains(&text[stop - 1]) {
-                stop -= 1;
+    for at in memchr::memchr_iter(b' ', words) {
+        match text[at] {
+            '\n' => found.push((at, at + 1)),
+            ' ' if at > 0 => {
+                let before = at - 1;
+                if MARKS.contains(&text[before]) {
+                    found.push((before, at + 1));
+                } else if CLOSERS.contains(&text[before]) {
+                    let mut stop = before;
+                    while stop > 0 && CLOSERS.contains(&text[stop - 1]) {
+                        stop -= 1;
+                    }
+                    if stop > 0 && MARKS.contains(&text[stop - 1]) {
+                        found.push((stop - 1, at + 1));
+                    }
+                }
             }
-            if stop > 0 && MARKS.contains(&text[stop - 1]) {
-                found.push((stop - 1, at + 2));
-            }
+            _ => {}
         }
     }
     found
