@@ -98,7 +98,7 @@ def _candidates(text: str) -> list[tuple[int, int]]:
 
 class Sentences:
     """Sentence spans of one text, looked up by offset. A full stop ends a sentence when whitespace and a
-    capital, digit or opening quote follow and the word before it is not an abbreviation such as 'U.S.'."""
+    capital, a digit (0-9) or an opening quote follow and the word before it is no abbreviation ('U.S.')."""
 
     __slots__ = ("_ends", "_spans", "_starts", "text")
 
