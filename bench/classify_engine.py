@@ -94,7 +94,7 @@ def raw_scanner(classifier: Classifier) -> Callable[[str], int]:
 
 def rust_raw_scanner(classifier: Classifier) -> Callable[[str], int] | None:
     """The Rust automaton library the engine uses, over the same literals, counting matches in Rust."""
-    if not native.extension_installed():
+    if not native.extension_usable():
         return None
     extension = importlib.import_module(native.EXTENSION)
     counter: Callable[[str], int] = extension.RawScanner(classifier.matcher.literals()).count

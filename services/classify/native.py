@@ -6,14 +6,19 @@ automaton's keys, the literal groups rules ask about, and every signal, cue list
 The extension then does per text what `rules.py` and `topics.py` describe (scan, sentences, rules, topics,
 actors) and Python builds the messages from its answer. The Python engine stays the reference: a test runs
 both over every labelled text and requires identical answers. Without the extension (no Rust toolchain at
-install time) or with `NEWSMON_CLASSIFY_ENGINE=python`, the engine runs as Python: same answers, slower.
+install time), with one built from other sources than this checkout's (the extension records a digest of
+them), or with `NEWSMON_CLASSIFY_ENGINE=python`, the engine runs as Python: same answers, slower.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -24,6 +29,9 @@ if TYPE_CHECKING:
 ENGINE_ENV = "NEWSMON_CLASSIFY_ENGINE"
 """`python` runs the Python engine even when the Rust one is installed (e.g. to rule it out)."""
 EXTENSION = "newsmon_engine"
+SOURCES = Path(__file__).resolve().parent / "engine_rs" / "src"
+
+log = logging.getLogger(__name__)
 
 Passage = tuple[int, int, int, int]
 """(start, end, sentence start, sentence end) of one piece of evidence, in characters."""
@@ -40,17 +48,43 @@ def wanted() -> bool:
     return os.environ.get(ENGINE_ENV, "").lower() != "python"
 
 
-def extension_installed() -> bool:
-    try:
-        importlib.import_module(EXTENSION)
-    except ImportError:
-        return False
-    return True
+def extension_usable() -> bool:
+    """Whether the extension is installed and built from this checkout's sources."""
+    return _current_extension() is not None
 
 
 def engine_build() -> str:
     """`rust` when new classifiers use the Rust engine, else `python`."""
-    return "rust" if wanted() and extension_installed() else "python"
+    return "rust" if wanted() and extension_usable() else "python"
+
+
+def sources_digest(sources: Path = SOURCES) -> str | None:
+    """FNV-1a over each Rust source's name and bytes, in name order, as `build.rs` records it; None where
+    the sources are not at hand."""
+    if not sources.is_dir():
+        return None
+    digest = 0xCBF29CE484222325
+    for path in sorted(sources.glob("*.rs"), key=lambda p: p.name):
+        for byte in path.name.encode() + path.read_bytes():
+            digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{digest:016x}"
+
+
+@cache
+def _current_extension() -> ModuleType | None:
+    """The installed extension if it was built from these sources (said once, in the log, if not)."""
+    try:
+        module = importlib.import_module(EXTENSION)
+    except ImportError:
+        return None
+    current = sources_digest()
+    if current is not None and getattr(module, "SOURCES", None) != current:
+        log.warning(
+            "the installed Rust classification engine was built from other sources than these;"
+            " running the Python engine (same answers, slower) until `make install` rebuilds it"
+        )
+        return None
+    return module
 
 
 def load(
@@ -61,11 +95,8 @@ def load(
     max_passages: int,
 ) -> NativeEngine | None:
     """The Rust engine for a compiled taxonomy, or None when it is not installed or not wanted."""
-    if not wanted():
-        return None
-    try:
-        module = importlib.import_module(EXTENSION)
-    except ImportError:
+    module = _current_extension() if wanted() else None
+    if module is None:
         return None
     return cast(NativeEngine, module.Engine(plan(matcher, context, signals, topics, max_passages)))
 

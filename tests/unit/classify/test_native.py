@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,10 @@ def no_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def both_engines(taxonomy: Taxonomy) -> tuple[Classifier, Classifier]:
-    if not native.extension_installed():
+    if not native.extension_usable():
         if os.environ.get(REQUIRED) == "1":
-            pytest.fail(f"{REQUIRED}=1 but the Rust engine is not installed (make install builds it)")
-        pytest.skip("the Rust engine is not installed (no Rust toolchain when installing)")
+            pytest.fail(f"{REQUIRED}=1 but the Rust engine is not installed or not current (make install)")
+        pytest.skip("the Rust engine is not installed or not current (no Rust toolchain when installing)")
     rust, python = built(taxonomy, "rust"), built(taxonomy, "python")
     assert (rust.build, python.build) == ("rust", "python")
     return rust, python
@@ -115,6 +116,30 @@ def test_naming_the_python_engine_sets_the_rust_one_aside(monkeypatch: pytest.Mo
     monkeypatch.setenv(native.ENGINE_ENV, "python")
     assert native.engine_build() == "python"
     assert Classifier.from_taxonomy(load_taxonomy(DEFAULT_TAXONOMY)).build == "python"
+
+
+def test_a_rust_engine_built_from_other_sources_is_set_aside(
+    default_engines: tuple[Classifier, Classifier],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(native, "sources_digest", lambda: "0" * 16)
+    native._current_extension.cache_clear()
+    try:
+        assert Classifier.from_taxonomy(load_taxonomy(DEFAULT_TAXONOMY)).build == "python"
+    finally:
+        native._current_extension.cache_clear()
+    assert "built from other sources than these" in caplog.text
+
+
+def test_the_sources_digest_follows_every_rust_source(tmp_path: Path) -> None:
+    shutil.copytree(native.SOURCES, tmp_path / "src")
+    before = native.sources_digest(tmp_path / "src")
+    assert before == native.sources_digest(tmp_path / "src")
+    with (tmp_path / "src" / "rules.rs").open("a") as edited:
+        edited.write("// an edit after the build\n")
+    assert native.sources_digest(tmp_path / "src") != before
+    assert native.sources_digest(tmp_path / "missing") is None
 
 
 def test_the_rust_engine_refuses_words_that_are_not_the_normalised_text(

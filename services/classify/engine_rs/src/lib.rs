@@ -191,6 +191,7 @@ impl Engine {
 
 #[pymodule]
 fn newsmon_engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("SOURCES", env!("NEWSMON_ENGINE_SOURCES"))?;
     module.add_class::<Engine>()?;
     module.add_class::<raw::RawScanner>()
 }
