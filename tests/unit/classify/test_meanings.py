@@ -148,6 +148,8 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "The two parties agreed to a ceasefire in their war of words in the National Assembly.",
         "Five people were killed when a vehicle skidded off the road and plunged into a gorge.",
         "The prime minister performed the groundbreaking of the nuclear power plant.",
+        "Planners approved a new nuclear power station on the estuary, due to open in the 2030s.",
+        "The finance minister was the biggest casualty of the reshuffle.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -301,6 +303,23 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "Leaflets instructed residents of 14 blocks to head immediately west to the humanitarian area.",
             "evacuation_notice",
         ),
+        ("Medics said shellfire hit a school sheltering displaced families.", "military_strike"),
+        ("Diplomats fear a border skirmish could turn into something far bigger.", "escalation_warning"),
+        ("The region cannot afford a war that pulls in the whole region, the envoy said.", "escalation_warning"),
+        ("Analysts say the standoff now has no obvious off-ramp.", "escalation_warning"),
+        ("The mediator urged both militias to extend the fragile truce by a month.", "ceasefire_call"),
+        (
+            "Oslo said it was ready to bring the two delegations together to calm things down.",
+            "mediation_offer",
+        ),
+        (
+            "Moscow warned Washington that putting American soldiers on Ukrainian soil would be a mistake.",
+            "us_intervention_warning",
+        ),
+        (
+            "Lawmakers want a vote on whether the president needs permission before committing US forces.",
+            "us_intervention_warning",
+        ),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
@@ -425,3 +444,15 @@ def test_the_zionist_regime_is_israel_and_a_tram_line_in_lviv_is_not_the_war(cla
     assert "IL" in threat.actors
     trams = "Lviv City Council said tram line 9 will resume running along Horodotska Street from Monday."
     assert classifier.analyse(trams).topics == ()
+
+
+def test_a_short_bulletin_naming_both_parties_once_is_about_their_conflict(classifier: Classifier) -> None:
+    bulletin = (
+        "Warning from Moscow\n"
+        "Russia cautioned Washington against joining the war between Israel and Iran. "
+        "A spokesman called any American role reckless. "
+        "Senators are split. "
+        "Our correspondent says the mood is tense. "
+        "More after the break."
+    )
+    assert classifier.analyse(bulletin).topics == ("iran_israel",)
