@@ -4,7 +4,8 @@ Terms expand into literals (`forms.expand`: "kill~" gives kill, kills, killed, k
 literal gets an integer id; a term stands for the set of its literals' ids, so "killed" and "kill~" share one.
 The automaton runs over the normalised text (see `text.normalise`) with every literal padded by spaces, so
 it reports whole words only and the Python loop does almost nothing per match: the rules above then work on
-short lists of hits per literal.
+short lists of hits per literal. A term of several words never spans a line break: a headline ending in
+"India" and a body starting "Pakistan's" do not make "India-Pakistan".
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Matcher:
         """By literal id: every group the literal belongs to, as a bit mask (bit g: group g)."""
         self.keys: dict[str, list[tuple[int, int, bool, str | None]]] = {}
         """Every automaton key with its uses (literal id, words length, prefix, exact spelling)."""
+        self._several_words: frozenset[int] = frozenset()
 
     def group(self, ids: frozenset[int], *, located: bool = True) -> int:
         """A number for a set of literals that rules ask about as one (a pattern's alternatives, a cue list).
@@ -102,6 +104,9 @@ class Matcher:
         for (key, length, prefix, exact), literal in self._literals.items():
             uses.setdefault(key, []).append((literal, length, prefix, exact))
         self.keys = uses
+        self._several_words = frozenset(
+            literal for (key, *_), literal in self._literals.items() if " " in key.strip()
+        )
         automaton = ahocorasick.Automaton()
         for key, values in uses.items():
             simple = len(values) == 1 and not values[0][2] and values[0][3] is None
@@ -134,7 +139,18 @@ class Matcher:
                     found.append((start, start + extra))
             else:
                 _record_all(hits, extra, text, padded, start, last)
+        if "\n" in text:
+            self._drop_line_crossings(text, hits)
         return hits
+
+    def _drop_line_crossings(self, text: str, hits: dict[int, list[Hit]]) -> None:
+        """Occurrences of a term of several words that span a line break are no occurrences."""
+        for literal in [literal for literal in hits if literal in self._several_words]:
+            kept = [hit for hit in hits[literal] if "\n" not in text[hit[0] : hit[1]]]
+            if kept:
+                hits[literal] = kept
+            else:
+                del hits[literal]
 
 
 def _record_all(

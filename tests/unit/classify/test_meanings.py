@@ -456,3 +456,10 @@ def test_a_short_bulletin_naming_both_parties_once_is_about_their_conflict(class
         "More after the break."
     )
     assert classifier.analyse(bulletin).topics == ("iran_israel",)
+
+
+def test_a_headline_ending_in_one_party_and_a_body_opening_with_the_other_make_no_topic(
+    classifier: Classifier,
+) -> None:
+    text = "Trade talks resume with India\nPakistan's finance minister presented the budget on Tuesday."
+    assert classifier.analyse(text).topics == ()

@@ -63,6 +63,18 @@ def test_punctuation_and_curly_quotes_are_word_boundaries() -> None:
     }
 
 
+def test_a_term_of_several_words_never_spans_a_line_break() -> None:
+    found = scan(
+        ["india-pakistan", "white house", "india"],
+        "Talks with India\nPakistan's envoy and the White House; India-Pakistan ties",
+    )
+    assert found == {
+        "india-pakistan": ["India-Pakistan"],
+        "white house": ["White House"],
+        "india": ["India", "India"],
+    }
+
+
 def test_non_ascii_letters_match_terms_written_with_them() -> None:
     assert scan(["türkiye", "élysée"], "Türkiye and the Élysée agreed.") == {
         "türkiye": ["Türkiye"],

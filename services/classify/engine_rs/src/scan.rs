@@ -28,6 +28,8 @@ pub struct Automaton {
     searcher: DoubleArrayAhoCorasick<u32>,
     keys: Vec<Key>,
     literal_count: usize,
+    /// By literal id: whether its key has several words (and so could span a line break).
+    several_words: Vec<bool>,
 }
 
 impl Automaton {
@@ -40,11 +42,23 @@ impl Automaton {
             })
             .max()
             .map_or(0, |last| last as usize + 1);
+        let mut several_words = vec![false; literal_count];
+        for (pattern, key) in patterns.iter().zip(&keys) {
+            if pattern.trim().contains(' ') {
+                match key {
+                    Key::Plain(literal, _) => several_words[*literal as usize] = true,
+                    Key::Uses(uses) => uses
+                        .iter()
+                        .for_each(|u| several_words[u.literal as usize] = true),
+                }
+            }
+        }
         let searcher = DoubleArrayAhoCorasick::new(patterns).map_err(|e| e.to_string())?;
         Ok(Automaton {
             searcher,
             keys,
             literal_count,
+            several_words,
         })
     }
 
@@ -80,7 +94,11 @@ impl Automaton {
                 }
             }
         }
-        Hits::new(&found, self.literal_count)
+        let mut hits = Hits::new(&found, self.literal_count);
+        if text.contains(&'\n') {
+            hits.drop_line_crossings(text, &self.several_words);
+        }
+        hits
     }
 }
 
@@ -132,6 +150,36 @@ impl Hits {
             }
             Hits { spans, literals }
         })
+    }
+
+    /// Occurrences of a term of several words that span a line break are no occurrences (a literal left
+    /// with none is dropped; the others keep their order).
+    fn drop_line_crossings(&mut self, text: &[char], several_words: &[bool]) {
+        let crosses = |&(start, end): &Hit| text[start as usize..end as usize].contains(&'\n');
+        let touched = self.literals.iter().any(|&(literal, first, last)| {
+            several_words[literal as usize]
+                && self.spans[first as usize..last as usize]
+                    .iter()
+                    .any(crosses)
+        });
+        if !touched {
+            return;
+        }
+        let mut spans = Vec::with_capacity(self.spans.len());
+        let mut literals = Vec::with_capacity(self.literals.len());
+        for &(literal, first, last) in &self.literals {
+            let from = spans.len() as u32;
+            let own = &self.spans[first as usize..last as usize];
+            if several_words[literal as usize] {
+                spans.extend(own.iter().filter(|hit| !crosses(hit)));
+            } else {
+                spans.extend_from_slice(own);
+            }
+            if spans.len() as u32 > from {
+                literals.push((literal, from, spans.len() as u32));
+            }
+        }
+        (self.spans, self.literals) = (spans, literals);
     }
 
     pub fn is_empty(&self) -> bool {
