@@ -305,7 +305,7 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
         ),
         ("Medics said shellfire hit a school sheltering displaced families.", "military_strike"),
         ("Diplomats fear a border skirmish could turn into something far bigger.", "escalation_warning"),
-        ("The region cannot afford a war that pulls in the whole region, the envoy said.", "escalation_warning"),
+        ("The envoy said they cannot afford a war that pulls in the whole region.", "escalation_warning"),
         ("Analysts say the standoff now has no obvious off-ramp.", "escalation_warning"),
         ("The mediator urged both militias to extend the fragile truce by a month.", "ceasefire_call"),
         (
