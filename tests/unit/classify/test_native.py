@@ -8,6 +8,7 @@ they are skipped, except where `NEWSMON_REQUIRE_RUST_ENGINE=1` says it must be t
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -152,3 +153,19 @@ def test_the_rust_engine_refuses_words_that_are_not_the_normalised_text(
     assert engine.analyse(text, normalise(text)) is not None
     with pytest.raises(ValueError, match="as long as the text"):
         engine.analyse(text, normalise(text) + " ")
+    with pytest.raises(ValueError, match="as long as the text"):
+        engine.analyse("ab", "é")
+
+
+def test_the_rust_engine_refuses_a_plan_that_names_a_group_it_does_not_have(
+    default_engines: tuple[Classifier, Classifier],
+) -> None:
+    rust, _ = default_engines
+    plan = native.plan(rust.matcher, rust._context, rust._signals, rust._topics, 5)
+    extension = importlib.import_module(native.EXTENSION)
+    extension.Engine(plan)
+    count, located, every = plan["groups"]  # type: ignore[misc]
+    with pytest.raises(ValueError, match="inconsistent plan: group"):
+        extension.Engine({**plan, "actor_terms": count})
+    with pytest.raises(ValueError, match="tables by literal"):
+        extension.Engine({**plan, "groups": (count, located[:-1], every)})

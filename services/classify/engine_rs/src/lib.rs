@@ -104,6 +104,50 @@ fn signal(
     }
 }
 
+impl Engine {
+    /// Every group and literal number the plan uses is in range, so no text can make a lookup fail.
+    fn check(&self) -> Result<(), String> {
+        let (groups, literals) = (self.groups.count as u32, self.automaton.literal_count());
+        let tables = [
+            self.groups.located_of.len(),
+            self.groups.all_of.len(),
+            self.actor_of.len(),
+        ];
+        if tables.iter().any(|&n| n != literals) {
+            return Err(format!(
+                "tables by literal must have {literals} entries, not {tables:?}"
+            ));
+        }
+        let mut used: Vec<u32> = vec![self.actor_terms];
+        for cues in [&self.context.negation, &self.context.hedging] {
+            used.extend([cues.before, cues.far, cues.after, cues.exceptions]);
+        }
+        used.extend(
+            self.groups
+                .located_of
+                .iter()
+                .chain(&self.groups.all_of)
+                .flatten(),
+        );
+        for signal in &self.signals {
+            used.extend([signal.terms, signal.exclude]);
+            for p in &signal.patterns {
+                used.push(p.anchor);
+                used.extend(p.others.iter().chain(&p.doubts).chain(&p.needs));
+                used.extend(p.unless.iter().map(|&(group, _)| group));
+            }
+        }
+        for topic in &self.topics {
+            used.push(topic.terms);
+            used.extend(topic.parties.iter().chain(&topic.unless));
+        }
+        match used.into_iter().find(|&g| g >= groups) {
+            Some(group) => Err(format!("group {group} of {groups}")),
+            None => Ok(()),
+        }
+    }
+}
+
 #[pymethods]
 impl Engine {
     #[new]
@@ -119,7 +163,7 @@ impl Engine {
         let (short_text_sentences, min_sentences, min_share_of_top, title_weight) =
             item(plan, "topic_rule")?;
         let signals: Vec<SignalSpec> = item(plan, "signals")?;
-        Ok(Engine {
+        let engine = Engine {
             automaton,
             groups: Groups {
                 count,
@@ -149,7 +193,11 @@ impl Engine {
             actor_of: item(plan, "actor_of")?,
             actor_terms: item(plan, "actor_terms")?,
             max_passages: item(plan, "max_passages")?,
-        })
+        };
+        engine
+            .check()
+            .map_err(|e| PyValueError::new_err(format!("inconsistent plan: {e}")))?;
+        Ok(engine)
     }
 
     /// What the taxonomy finds in `text` (`words` is its normalised copy): None when no term occurs, else
@@ -157,7 +205,7 @@ impl Engine {
     /// start, sentence end) in characters.
     fn analyse(&self, text: &str, words: &str) -> PyResult<Option<Found>> {
         let chars: Vec<char> = text.chars().collect();
-        if chars.len() != words.len() {
+        if !words.is_ascii() || chars.len() != words.len() {
             return Err(PyValueError::new_err(
                 "`words` must be the normalised text, as long as the text",
             ));

@@ -62,6 +62,10 @@ impl Automaton {
         })
     }
 
+    pub fn literal_count(&self) -> usize {
+        self.literal_count
+    }
+
     /// Every occurrence of every literal, grouped by literal: literals in order of their first match, each
     /// one's spans in text order.
     pub fn scan(&self, text: &[char], words: &[u8]) -> Hits {
