@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use rules::{Context, Cues, Pattern, Signal, Topic, TopicRule};
-use scan::{Automaton, Groups, Key, Scan, Use};
+use scan::{Automaton, Groups, Key, Presence, Scan, Use};
 
 type CueSpec = (u32, u32, u32, u32, u32, u32, bool, bool, bool);
 type UseSpec = (u32, u32, bool, Option<String>);
@@ -214,7 +214,14 @@ impl Engine {
         if hits.is_empty() {
             return Ok(None);
         }
-        let mut scan = Scan::new(&chars, words.as_bytes(), hits, &self.groups);
+        let presence = Presence::new(&hits, &self.groups);
+        let actors = rules::actors(&self.actor_of, self.actor_terms, &hits, &presence);
+        let applicable = self.signals.iter().any(|s| s.may_match(&presence))
+            || self.topics.iter().any(|t| t.may_count(&presence));
+        if !applicable {
+            return Ok(Some((Vec::new(), Vec::new(), actors))); // no sentences needed
+        }
+        let mut scan = Scan::new(&chars, words.as_bytes(), &hits, presence, &self.groups);
         self.context.prepare(&mut scan);
         let mut found = Vec::new();
         let mut done = Vec::new();
@@ -232,7 +239,6 @@ impl Engine {
             }
         }
         let topics = self.topic_rule.assign(&self.topics, &scan);
-        let actors = rules::actors(&self.actor_of, self.actor_terms, &scan);
         Ok(Some((found, topics, actors)))
     }
 }

@@ -4,7 +4,7 @@
 
 use smallvec::SmallVec;
 
-use crate::scan::{overlaps, starting_within, Scan};
+use crate::scan::{overlaps, starting_within, Hits, Presence, Scan};
 use crate::text::{contains, words_between, Hit};
 
 pub struct Cues {
@@ -139,6 +139,15 @@ impl Context {
 }
 
 impl Signal {
+    /// Whether some pattern has all its parts in the text (else `find` has nothing to look at).
+    pub fn may_match(&self, presence: &Presence) -> bool {
+        presence.has(self.terms)
+            && self
+                .patterns
+                .iter()
+                .any(|p| p.needs.iter().all(|&g| presence.has(g)))
+    }
+
     /// The passages (start, end) that support this signal, in text order: one per sentence at most,
     /// `max_passages` in all.
     /// `done` is scratch space, one flag per sentence.
@@ -271,6 +280,14 @@ fn span(parts: &[Hit]) -> Hit {
     (start, end)
 }
 
+impl Topic {
+    /// Whether the text names the topic's terms or both its parties (else its count is 0).
+    pub fn may_count(&self, presence: &Presence) -> bool {
+        presence.has(self.terms)
+            || (!self.parties.is_empty() && self.parties.iter().all(|&g| presence.has(g)))
+    }
+}
+
 impl TopicRule {
     /// Indices of the topics the text is about; see topics.py.
     pub fn assign(&self, topics: &[Topic], scan: &Scan) -> Vec<usize> {
@@ -325,12 +342,12 @@ fn has_title(scan: &Scan) -> bool {
 }
 
 /// Indices of the actors named, in order of first mention (ties in order of first match).
-pub fn actors(actor_of: &[i32], actor_terms: u32, scan: &Scan) -> Vec<usize> {
-    if !scan.has(actor_terms) {
+pub fn actors(actor_of: &[i32], actor_terms: u32, hits: &Hits, presence: &Presence) -> Vec<usize> {
+    if !presence.has(actor_terms) {
         return Vec::new();
     }
     let mut firsts: Vec<(usize, u32)> = Vec::new();
-    for (literal, spans) in scan.hits.iter() {
+    for (literal, spans) in hits.iter() {
         let code = actor_of[literal as usize];
         if code < 0 {
             continue;

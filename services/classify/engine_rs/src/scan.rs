@@ -205,13 +205,32 @@ pub struct Groups {
     pub all_of: Vec<Vec<u32>>,
 }
 
-/// One text with its hits and everything the rules ask of them.
+/// Which groups occur in a text, from its hits alone: enough to tell whether any rule can apply.
+pub struct Presence(Vec<u64>);
+
+impl Presence {
+    pub fn new(hits: &Hits, groups: &Groups) -> Presence {
+        let mut present = vec![0u64; groups.count.div_ceil(64)];
+        for (literal, _) in hits.iter() {
+            for &group in &groups.all_of[literal as usize] {
+                present[group as usize / 64] |= 1 << (group % 64);
+            }
+        }
+        Presence(present)
+    }
+
+    /// Whether any term of `group` occurs in the text.
+    pub fn has(&self, group: u32) -> bool {
+        self.0[group as usize / 64] >> (group % 64) & 1 == 1
+    }
+}
+
+/// One text and everything the rules ask of its hits, worked out once.
 pub struct Scan<'a> {
     pub text: &'a [char],
     pub words: &'a [u8],
-    pub hits: Hits,
     pub sentences: Sentences,
-    present: Vec<u64>,
+    presence: Presence,
     words_per_mask: usize,
     masks: Vec<u64>,
     /// Occurrences of every located group, one group's together and sorted: `occurrences[bounds[g]..bounds[g + 1]]`.
@@ -221,18 +240,20 @@ pub struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
-    pub fn new(text: &'a [char], words: &'a [u8], hits: Hits, groups: &Groups) -> Scan<'a> {
+    pub fn new(
+        text: &'a [char],
+        words: &'a [u8],
+        hits: &Hits,
+        presence: Presence,
+        groups: &Groups,
+    ) -> Scan<'a> {
         let sentences = Sentences::new(text, words);
         let words_per_mask = sentences.len().div_ceil(64);
-        let mut present = vec![0u64; groups.count.div_ceil(64)];
         let mut masks = vec![0u64; groups.count * words_per_mask];
         let mut sizes = vec![0u32; groups.count + 1];
         let mut mixed = vec![false; groups.count]; // more than one literal: occurrences need sorting
         let mut mask = vec![0u64; words_per_mask];
         for (literal, spans) in hits.iter() {
-            for &group in &groups.all_of[literal as usize] {
-                present[group as usize / 64] |= 1 << (group % 64);
-            }
             let located = &groups.located_of[literal as usize];
             if located.is_empty() {
                 continue;
@@ -271,9 +292,8 @@ impl<'a> Scan<'a> {
         Scan {
             text,
             words,
-            hits,
             sentences,
-            present,
+            presence,
             words_per_mask,
             masks,
             occurrences,
@@ -284,7 +304,7 @@ impl<'a> Scan<'a> {
 
     /// Whether any term of `group` occurs in the text.
     pub fn has(&self, group: u32) -> bool {
-        self.present[group as usize / 64] >> (group % 64) & 1 == 1
+        self.presence.has(group)
     }
 
     /// Whether any term of `group` occurs in sentence `sentence`.
