@@ -162,4 +162,6 @@ def _ends_sentence(text: str, mark: int, after: int) -> bool:
     if word_start == 0 and floor > 0:
         return True  # a word of eight letters or more is no abbreviation
     word = text[word_start:mark].lstrip(_OPENERS).lower()
+    if word == "no":
+        return not "0" <= following <= "9"  # "No. 10" is a number; "No. There are no plans" two sentences
     return not (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()))

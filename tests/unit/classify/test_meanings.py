@@ -150,6 +150,10 @@ def test_passing_mentions_of_other_wars_do_not_become_topics(
         "The prime minister performed the groundbreaking of the nuclear power plant.",
         "Planners approved a new nuclear power station on the estuary, due to open in the 2030s.",
         "The finance minister was the biggest casualty of the reshuffle.",
+        "Peers asked about the geological disposal facility for nuclear waste.",
+        "Dairy farmers say they are the casualties of the supermarket price war.",
+        "Procedural brief: the 'nuclear option'",
+        "The Chief Whip was seen shuttling between the lobbies before the vote.",
     ],
 )
 def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> None:
@@ -320,6 +324,16 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "Lawmakers want a vote on whether the president needs permission before committing US forces.",
             "us_intervention_warning",
         ),
+        ("Cairo offered to chair the follow-up technical talks between the delegations.", "mediation_offer"),
+        ("Officials fear that neighbouring states could very quickly be drawn in.", "escalation_warning"),
+        ("Analysts see a cycle of action and reaction on the peninsula.", "escalation_warning"),
+        (
+            "Members warned the air campaign was drawing American forces into an open-ended war.",
+            "us_intervention_warning",
+        ),
+        ("The army warned of an imminent ground assault on the town.", "military_strike"),
+        ("Officials issued compulsory departure orders for frontline villages.", "evacuation_notice"),
+        ("The council met, a step widely read as nuclear signalling.", "nuclear"),
     ],
 )
 def test_paraphrases_are_recognised(classifier: Classifier, text: str, signal: str) -> None:
@@ -463,3 +477,8 @@ def test_a_headline_ending_in_one_party_and_a_body_opening_with_the_other_make_n
 ) -> None:
     text = "Trade talks resume with India\nPakistan's finance minister presented the budget on Tuesday."
     assert classifier.analyse(text).topics == ()
+
+
+def test_fire_and_rescue_crews_with_soldiers_are_no_strike(classifier: Classifier) -> None:
+    text = "Fire and rescue crews, supported by soldiers, took residents of 300 homes out by boat."
+    assert classifier.analyse(text).signal_ids() == ("evacuation_notice",)

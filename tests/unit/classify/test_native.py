@@ -28,9 +28,9 @@ REQUIRED = "NEWSMON_REQUIRE_RUST_ENGINE"
 
 ODDITIES = (
     *(". ", "\n", "? ", "! ", '." ', ".) ", "’ ", "” ", "» ", "«", "“", "'", ".\n", "\n\n", "...", ": "),
-    *(" U.S. ", " Mr. ", " e.g. ", " Gen. ", " No. 5 ", " a. ", "\u00a0", "\t", " ; ", " - ", " but "),
+    *(" U.S. ", " Mr. ", " e.g. ", " Gen. ", " No. 5 ", " No. ", " a. ", "\u00a0", "\t", " ; ", " - "),
     *("é", "Ж", "İ", "K", "½", "²", "\u0301", "\x1c", "\u2028", "\x01", "  "),
-    *(" no ", " not ", " denied ", " US ", " u.s.a. ", " escalating ", " Kyiv "),
+    *(" but ", " no ", " not ", " denied ", " US ", " u.s.a. ", " escalating ", " Kyiv "),
 )
 
 

@@ -103,6 +103,17 @@ def test_sentences_end_at_marks_followed_by_a_capital_not_at_abbreviations() -> 
     assert sentences.index(text.index("died")) == 2
 
 
+def test_no_abbreviates_number_only_before_a_numeral() -> None:
+    text = "He lives at No. 10 Downing Street. Is staff leaving? No. There are no plans."
+    sentences = Sentences(text)
+    assert [sentences.sentence(i) for i in range(len(sentences))] == [
+        "He lives at No. 10 Downing Street.",
+        "Is staff leaving?",
+        "No.",
+        "There are no plans.",
+    ]
+
+
 def test_words_between_counts_whole_words_only() -> None:
     words = normalise("warned, on Sunday, the US")
     assert words_between(words, 0 + len("warned"), words.index("us")) == 3

@@ -143,9 +143,9 @@ fn ends_sentence(text: &[char], mark: usize, after: usize) -> bool {
     while i < window.len() && OPENERS.contains(&window[i]) {
         i += 1;
     }
-    if i < window.len() {
-        let following = window[i];
-        if !(is_upper(following) || following.is_ascii_digit() || following == '\n') {
+    let following = window.get(i).copied();
+    if let Some(c) = following {
+        if !(is_upper(c) || c.is_ascii_digit() || c == '\n') {
             return false;
         }
     }
@@ -168,6 +168,10 @@ fn ends_sentence(text: &[char], mark: usize, after: usize) -> bool {
         .iter()
         .flat_map(|c| c.to_lowercase())
         .collect();
+    if word == "no" {
+        // "No. 10" is a number; "No. There are no plans" two sentences
+        return !following.is_some_and(|c| c.is_ascii_digit());
+    }
     let single_letter = {
         let mut chars = word.chars();
         matches!((chars.next(), chars.next()), (Some(c), None) if c.is_alphabetic())
