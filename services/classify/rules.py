@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
+from itertools import chain
 from operator import itemgetter, or_
 
 from services.classify.matcher import Hit, Matcher
@@ -163,10 +164,7 @@ class Scan:
                 elif len(terms) == 1:
                     found = self.hits[terms[0]]
                 else:
-                    found = []
-                    for term in terms:
-                        found.extend(self.hits[term])
-                    found.sort()
+                    found = sorted(chain.from_iterable(map(self.hits.__getitem__, terms)))
             self._occurrences[group] = found
         return found
 
@@ -407,7 +405,7 @@ def compile_signal(
 
     exclude = resolve_group(signal.exclude, taxonomy, matcher)
     signal_unless = unless(signal.unless_near)
-    shared_doubts = [exclude, *[group for group, _ in signal_unless]]
+    shared_doubts = [exclude, *(group for group, _ in signal_unless)]
     for kind, wanted in ((context.negation, signal.negatable), (context.hedging, signal.hedged == "drop")):
         if wanted:
             shared_doubts += [kind.before, kind.after]
@@ -417,7 +415,7 @@ def compile_signal(
         sets = [resolve_all(group, taxonomy, matcher) for group in p.all]
         anchors |= sets[0]
         pattern_unless = unless(p.unless_near)
-        doubts = tuple(dict.fromkeys([*shared_doubts, *[group for group, _ in pattern_unless]]))
+        doubts = tuple(dict.fromkeys([*shared_doubts, *(group for group, _ in pattern_unless)]))
         groups = [matcher.group(ids) for ids in sets]
         needs = sum(1 << g for g in set(groups))
         patterns.append(

@@ -14,7 +14,7 @@ from bisect import bisect_right
 
 _PLACEHOLDER = "\x01"
 _ASCII = bytes(
-    [(c + 32 if 65 <= c <= 90 else c) if chr(c).isalnum() or c == 1 else 32 for c in range(128)]
+    (c + 32 if 65 <= c <= 90 else c) if chr(c).isalnum() or c == 1 else 32 for c in range(128)
 ) + bytes(range(128, 256))
 
 

@@ -15,6 +15,17 @@ pub enum Key {
     Uses(Vec<Use>),
 }
 
+impl Key {
+    /// The literal ids a match of this key can stand for.
+    fn literals(&self) -> impl Iterator<Item = u32> + '_ {
+        let (plain, uses) = match self {
+            Key::Plain(literal, _) => (Some(*literal), &[][..]),
+            Key::Uses(uses) => (None, uses.as_slice()),
+        };
+        plain.into_iter().chain(uses.iter().map(|u| u.literal))
+    }
+}
+
 pub struct Use {
     pub literal: u32,
     pub length: u32,
@@ -36,21 +47,14 @@ impl Automaton {
     pub fn new(patterns: &[String], keys: Vec<Key>) -> Result<Automaton, String> {
         let literal_count = keys
             .iter()
-            .flat_map(|key| match key {
-                Key::Plain(literal, _) => vec![*literal],
-                Key::Uses(uses) => uses.iter().map(|u| u.literal).collect(),
-            })
+            .flat_map(Key::literals)
             .max()
             .map_or(0, |last| last as usize + 1);
         let mut several_words = vec![false; literal_count];
         for (pattern, key) in patterns.iter().zip(&keys) {
             if pattern.trim().contains(' ') {
-                match key {
-                    Key::Plain(literal, _) => several_words[*literal as usize] = true,
-                    Key::Uses(uses) => uses
-                        .iter()
-                        .for_each(|u| several_words[u.literal as usize] = true),
-                }
+                key.literals()
+                    .for_each(|literal| several_words[literal as usize] = true);
             }
         }
         let searcher = DoubleArrayAhoCorasick::new(patterns).map_err(|e| e.to_string())?;
