@@ -13,8 +13,11 @@ from schemas.common import AwareDatetime, Identifier, Message, Polarity, Severit
 class Evidence(Message):
     """One place in the text that supports a signal."""
 
-    text: str = Field(description="The matched words")
-    sentence: str = Field(description="The sentence they stand in")
+    text: str = Field(description="The matched words, at most 300 characters (cut with '…')")
+    sentence: str = Field(
+        description="The sentence they stand in, at most 600 characters: a longer one is shortened around "
+        "the match, each cut marked with '…'"
+    )
     start: int = Field(ge=0, description="Character offset of the match in the classified text")
     end: int = Field(ge=0, description="Offset one past the match's last character")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from schemas import Alert, AlertEvidence, ClassifiedArticle, SignalHit, TrendWindow
+from schemas.bounds import MAX_QUOTE, MAX_SENTENCE, MAX_SOURCE, MAX_TITLE, MAX_URL, clip
 from services.alert.fingerprint import alert_id, fingerprint
 from services.alert.rules import ArticleRule, Rule, TrendRule, WindowRule
 
@@ -37,20 +38,22 @@ def context_of(hit: SignalHit) -> str:
     """The sentence of the first quote, and the next sentence where the signal was found too: a notice often
     says what happens in one sentence and where or how in the next ("evacuation" ... "routes through ...")."""
     sentences = list(dict.fromkeys(e.sentence for e in hit.evidence if e.sentence))[:CONTEXT_SENTENCES]
-    return " … ".join(sentences)
+    return " … ".join(clip(s, MAX_SENTENCE) for s in sentences)
 
 
 def evidence_of(article: ClassifiedArticle, hit: SignalHit) -> AlertEvidence:
+    """The alert's quote of one signal, every text cut to its bound: an article from before the bounds, or
+    from another producer, may carry a whole article as one sentence."""
     first = hit.evidence[0]
     raw = article.article
     return AlertEvidence(
         article_id=raw.id,
-        source=raw.source,
-        title=raw.title,
-        url=raw.url,
+        source=clip(raw.source, MAX_SOURCE),
+        title=clip(raw.title, MAX_TITLE),
+        url=raw.url if raw.url is None or len(raw.url) <= MAX_URL else None,
         signal=hit.id,
-        quote=first.text,
-        sentence=context_of(hit) or first.sentence,
+        quote=clip(first.text, MAX_QUOTE),
+        sentence=context_of(hit) or clip(first.sentence, MAX_SENTENCE),
         published_at=raw.published_at,
         fetched_at=raw.fetched_at,
     )
@@ -159,7 +162,7 @@ class RuleEngine:
                 rule_kind="article",
                 severity=rule.severity,
                 title=rule.headline,
-                summary=raw.title,
+                summary=clip(raw.title, MAX_TITLE),
                 topic=topic,
                 signals=tuple(s.id for s in hits),
                 labels=_labels(rule, topic),

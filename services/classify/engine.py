@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from schemas.article import RawArticle
+from schemas.bounds import MAX_QUOTE, MAX_SENTENCE, around, clip
 from schemas.classified import ClassifiedArticle, Evidence, SignalHit
 from services.classify import native
 from services.classify.matcher import Matcher
@@ -130,7 +131,12 @@ def _hit(signal: CompiledSignal, text: str, passages: list[Passage]) -> SignalHi
     evidence = tuple(
         _trusted(
             Evidence,
-            {"text": text[start:end], "sentence": text[first:last], "start": start, "end": end},
+            {
+                "text": clip(text[start:end], MAX_QUOTE),
+                "sentence": around(text[first:last], start - first, end - first, MAX_SENTENCE),
+                "start": start,
+                "end": end,
+            },
         )
         for start, end, first, last in passages[:MAX_EVIDENCE]
     )

@@ -4,7 +4,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from newsmon.config import load_config
-from schemas import Evidence, Polarity, Severity, SignalHit
+from schemas import ClassifiedArticle, Evidence, Polarity, Severity, SignalHit, encode
+from schemas.bounds import MAX_QUOTE, MAX_TITLE
 from services.alert.engine import RuleEngine
 from services.alert.rules import ArticleRule, TrendRule, WindowRule
 from tests.unit.alert.factories import T0, classified, trend
@@ -164,3 +165,33 @@ def test_the_evidence_shows_the_next_sentence_where_the_signal_was_found_too() -
     assert alert.evidence[0].sentence == (
         "The embassy is coordinating an evacuation. … Those who leave the country go by road."
     )
+
+
+def huge(article_id: str, source: str) -> ClassifiedArticle:
+    """An article of a crafted feed: a 100,000-character sentence, headline and link, as a producer before
+    the classifier's bounds (or another producer) could write them."""
+    article = classified(article_id, "evacuation_notice", source=source)
+    sentence = "residents were told to evacuate the district " + "and so on " * 10_000
+    hit = article.signals[0].model_copy(
+        update={"evidence": (Evidence(text=sentence[:80] * 50, sentence=sentence, start=0, end=4000),) * 5}
+    )
+    raw = article.article.model_copy(
+        update={"title": "&<" * 5000, "url": "https://news.example/" + "p" * 100_000, "source": source * 50}
+    )
+    return article.model_copy(update={"article": raw, "signals": (hit,)})
+
+
+def test_an_alert_from_oversized_articles_stays_small() -> None:
+    engine = RuleEngine([EVACUATION, ArticleRule(id="each", kind="article", signals=("evacuation_notice",))])
+    alerts = [
+        alert
+        for i in range(20)
+        for alert in engine.observe_article(huge(f"a{i}", f"Outlet {i}"), T0 + timedelta(minutes=i))
+    ]
+    assert {a.rule_kind for a in alerts} == {"article", "window"}
+    assert max(len(encode(a)) for a in alerts) < 40_000
+    for alert in alerts:
+        for item in alert.evidence:
+            assert len(item.quote) <= MAX_QUOTE
+            assert len(item.title) <= MAX_TITLE
+            assert item.url is None

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from schemas import encode
 from schemas.article import RawArticle
+from schemas.bounds import MAX_QUOTE, MAX_SENTENCE
 from services.classify.engine import Classifier
 from services.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 
@@ -105,3 +107,19 @@ def test_a_long_article_is_classified_with_bounded_evidence(classifier: Classifi
     strike = next(s for s in analysis.signals if s.id == "military_strike")
     assert len(strike.evidence) == 5
     assert 0 < analysis.score < 1
+
+
+def test_evidence_from_a_text_without_sentence_ends_is_bounded_and_keeps_its_quote(
+    classifier: Classifier,
+) -> None:
+    filler = " ".join(["and the talks went on"] * 25_000)  # about 550 KB with no full stop
+    text = f"{filler} as officials warned of a galloping escalation {filler}"
+    found = classifier.classify(article("Border update", text), NOW)
+    evidence = [e for s in found.signals for e in s.evidence]
+    assert evidence, "the warning is still found"
+    for item in evidence:
+        assert len(item.sentence) <= MAX_SENTENCE
+        assert len(item.text) <= MAX_QUOTE
+        assert item.text in item.sentence
+        assert found.article.text[item.start : item.end] == item.text
+    assert len(encode(found)) < len(encode(found.article)) + 10_000
