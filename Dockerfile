@@ -11,6 +11,7 @@ RUN python -m venv /opt/newsmon
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY newsmon ./newsmon
+COPY streambase ./streambase
 COPY schemas ./schemas
 COPY services ./services
 RUN /opt/newsmon/bin/pip install --quiet . \

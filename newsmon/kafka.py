@@ -1,5 +1,5 @@
-"""Thin kafka-python adapters: producers that never drop silently, consumers that commit by hand,
-and the dead-letter sink."""
+"""Thin kafka-python adapters: producers that never drop silently nor send what the broker would refuse,
+and consumers that commit by hand."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 from pydantic import AfterValidator
 
-from newsmon.clock import Clock, SystemClock
 from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics, ensure_topics
-from schemas import DeadLetter, InvalidMessage, Message, encode, payload_preview
+from newsmon.topics import ensure_topics
+from schemas import Message
 from schemas.common import Duration
+from streambase.records import encode_within
 
 log = logging.getLogger(__name__)
-
-REASON_HEADER = "newsmon-dlq-reason"
 
 
 def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
@@ -47,9 +45,13 @@ def make_producer(settings: KafkaSettings, client_id: str, **overrides: Any) -> 
         "linger_ms": 5,
         "delivery_timeout_ms": 120_000,
         "max_block_ms": 60_000,
+        "max_request_size": settings.max_record_bytes + BATCH_ROOM,
     }
     return KafkaProducer(**(options | overrides))
 
+
+BATCH_ROOM = 16 * 1024
+"""Bytes of a produce request beyond its one record: batch and request headers."""
 
 FETCH_MAX_WAIT_MS = 100
 """How long the broker may hold an empty fetch. kafka-python keeps one fetch in flight per broker and leaves
@@ -133,41 +135,14 @@ def send_and_wait(
 
     kafka-python can expire a batch without anyone looking at its future; checking each result is what
     makes a send count.
+    Raises RecordTooLarge (an InvalidMessage, reason `too_large`) instead of sending a record over the
+    producer's limit, which kafka-python would refuse with a KafkaError that reads like a broker outage.
     """
-    producer.send(topic, key=key.encode(), value=encode(message)).get(timeout=timeout)
+    encoded_key = key.encode()
+    value = encode_within(message, encoded_key, record_limit(producer), f"{type(message).__name__} {key}")
+    producer.send(topic, key=encoded_key, value=value).get(timeout=timeout)
 
 
-class DeadLetterSink:
-    """Sends what a service cannot use to the dead-letter topic, with the reason as a header."""
-
-    def __init__(
-        self, producer: KafkaProducer, topics: Topics, service: str, clock: Clock | None = None
-    ) -> None:
-        self._producer = producer
-        self._topic = topics.deadletter
-        self._service = service
-        self._clock = clock or SystemClock()
-
-    def send(
-        self,
-        topic: str,
-        partition: int,
-        offset: int,
-        key: bytes | None,
-        value: bytes | None,
-        error: InvalidMessage,
-    ) -> None:
-        letter = DeadLetter(
-            service=self._service,
-            topic=topic,
-            partition=partition,
-            offset=offset,
-            key=key.decode("utf-8", errors="replace") if key is not None else None,
-            reason=error.reason,
-            error=error.detail,
-            payload=payload_preview(value),
-            failed_at=self._clock.now(),
-        )
-        headers = [(REASON_HEADER, error.reason.encode())]
-        self._producer.send(self._topic, key=key, value=encode(letter), headers=headers).get(timeout=30)
-        log.warning("dead-lettered %s[%d]@%d: %s", topic, partition, offset, error)
+def record_limit(producer: KafkaProducer) -> int:
+    """The largest record `producer` takes: its request size less the room a batch needs around one record."""
+    return int(producer.config["max_request_size"]) - BATCH_ROOM

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streambase.records import DEFAULT_MAX_RECORD_BYTES
+
 
 class KafkaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSMON_KAFKA_", extra="ignore")
@@ -23,6 +25,13 @@ class KafkaSettings(BaseSettings):
     compression: Literal["zstd", "gzip", "none"] = Field(
         default="zstd",
         description="Codec of produced batches: zstd packs as tightly as gzip at a tenth of its CPU time",
+    )
+    max_record_bytes: int = Field(
+        default=DEFAULT_MAX_RECORD_BYTES,
+        ge=64 * 1024,
+        le=100_000_000,
+        description="Largest record a service produces; a larger one is dead-lettered as too_large. Keep it "
+        "below the broker's message.max.bytes",
     )
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None

@@ -23,13 +23,14 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from newsmon.clock import Clock
-from newsmon.kafka import DeadLetterSink, send_and_wait, subscribe
+from newsmon.kafka import send_and_wait, subscribe
 from newsmon.topics import Topics
 from schemas import Alert, ClassifiedArticle, InvalidMessage, TrendWindow, decode
 from services.alert.batches import handle_batches
 from services.alert.engine import RuleEngine
 from services.alert.metrics import AlertMetrics
 from services.alert.warmup import WarmUp
+from streambase.deadletters import DeadLetterSink
 
 log = logging.getLogger(__name__)
 
@@ -154,14 +155,15 @@ class RuleStage:
                 alerts = self._engine.observe_article(decode(ClassifiedArticle, record.value), now)
             else:
                 alerts = self._engine.observe_trend(decode(TrendWindow, record.value), now)
+            if not warm:
+                for alert in alerts:
+                    self._publish(alert)  # an alert over the record limit dead-letters what fired it
+                self._deadletters.guard(tp.topic).valid()
         except InvalidMessage as exc:
             if not warm:
                 self._deadletters.send(tp.topic, tp.partition, offset, record.key, record.value, exc)
                 self._metrics.deadletter.labels(reason=exc.reason).inc()
-            alerts = []
         if not warm:
-            for alert in alerts:
-                self._publish(alert)
             self._uncommitted[tp] = offset + 1
 
     def _publish(self, alert: Alert) -> None:

@@ -18,7 +18,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from newsmon.clock import Clock
-from newsmon.kafka import DeadLetterSink, send_and_wait, subscribe
+from newsmon.kafka import send_and_wait, subscribe
 from newsmon.topics import Topics
 from schemas import Alert, DeliveryRecord, InvalidMessage, decode
 from services.alert.batches import handle_batches, read_again
@@ -30,6 +30,7 @@ from services.alert.offsets import OffsetTracker, Position
 from services.alert.routing import Router
 from services.alert.silences import SilenceStore
 from services.alert.tails import TopicTail
+from streambase.deadletters import DeadLetterSink
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,7 @@ class NotifyStage:
             self._tracker.consumed(position)
             self._tracker.release(position)
             return True
+        self._deadletters.guard(tp.topic).valid()
         self._tracker.consumed(position)
         self._admit(alert, position)
         return True

@@ -25,7 +25,6 @@ from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
 from newsmon.health import HealthServer
 from newsmon.kafka import (
-    DeadLetterSink,
     create_pipeline_topics,
     group_session,
     make_consumer,
@@ -51,6 +50,7 @@ from services.alert.rules import lookback
 from services.alert.silences import SilenceStore
 from services.alert.tails import TopicTail
 from services.alert.wiring import build_receivers, build_router
+from streambase.deadletters import DeadLetterFlood, DeadLetterSink
 
 log = logging.getLogger("newsmon.alert")
 
@@ -74,6 +74,8 @@ def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
         run(rt, config, metrics_port, stop)
     except ValueError as exc:  # receivers or routes that cannot work: say which setting to fix
         raise click.ClickException(f"the alert service cannot start:\n{exc}") from None
+    except DeadLetterFlood as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def run(
@@ -150,7 +152,7 @@ def _assemble(
     topics = Topics.from_settings(rt.kafka)
     instance, prefix, options = rt.instance, rt.kafka.topic_prefix, config.alerting
     producer = make_producer(rt.kafka, f"newsmon-alert-{instance}")
-    deadletters = DeadLetterSink(producer, topics, "alert", clock)
+    deadletters = DeadLetterSink(producer, topics.deadletter, "alert", clock.now, clock.monotonic)
     silences = SilenceStore()
 
     def apply_silence(key: str, value: Silence | None) -> None:

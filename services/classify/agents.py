@@ -26,7 +26,6 @@ from faust.types import TP, TableT
 from mode.types.signals import BaseSignalT
 
 from newsmon.clock import Clock
-from newsmon.kafka import REASON_HEADER
 from newsmon.readiness import Readiness, aiokafka_connected
 from newsmon.topics import Topics
 from schemas import InvalidMessage, decode, encode
@@ -44,6 +43,7 @@ from services.classify.handling import (
 from services.classify.metrics import ClassifyMetrics
 from services.classify.produce import BatchSender, Record
 from services.classify.trends import TopicTrend, TrendContribution, TrendTracker, WindowSpec
+from streambase.deadletters import REASON_HEADER
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from newsmon.kafka import REASON_HEADER, DeadLetterSink, make_admin, send_and_wait
+from newsmon.clock import SystemClock
+from newsmon.kafka import make_admin, make_producer, send_and_wait
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics, ensure_topics
 from schemas import DeadLetter, InvalidMessage, RawArticle, decode
+from streambase.deadletters import REASON_HEADER, DeadLetterSink
+from streambase.records import RecordTooLarge
 from tests.support import drain
 
 NOW = datetime(2025, 6, 17, 9, 30, tzinfo=UTC)
@@ -65,7 +69,8 @@ def test_dead_letters_carry_the_reason_and_the_payload(
     producer_factory: Callable[..., KafkaProducer],
     consumer_factory: Callable[..., KafkaConsumer],
 ) -> None:
-    sink = DeadLetterSink(producer_factory(), topics, "test")
+    clock = SystemClock()
+    sink = DeadLetterSink(producer_factory(), topics.deadletter, "test", clock.now, clock.monotonic)
     error = InvalidMessage("invalid_json", "line 1: expecting value")
     sink.send(topics.articles, 2, 41, b"k1", b"{oops", error)
     [record] = drain(consumer_factory(topics.deadletter), 1)
@@ -77,3 +82,21 @@ def test_dead_letters_carry_the_reason_and_the_payload(
         2,
     )
     assert dict(record.headers)[REASON_HEADER] == b"invalid_json"
+
+
+def test_a_message_over_the_record_limit_is_refused_as_invalid_not_as_a_broker_error(
+    kafka_settings: KafkaSettings,
+    topics: Topics,
+    consumer_factory: Callable[..., KafkaConsumer],
+) -> None:
+    settings = kafka_settings.model_copy(update={"max_record_bytes": 64 * 1024})
+    producer = make_producer(settings, "test-size-guard")
+    try:
+        big = article(1).model_copy(update={"content": "x" * 70_000})
+        with pytest.raises(RecordTooLarge, match="over the 65,536-byte record limit"):
+            send_and_wait(producer, topics.articles, big.id, big)
+        send_and_wait(producer, topics.articles, "article-0002", article(2))  # the producer goes on
+    finally:
+        producer.close(timeout=5)
+    [record] = drain(consumer_factory(topics.articles), 1)
+    assert record.key == b"article-0002"

@@ -12,7 +12,6 @@ from kafka.structs import TopicPartition
 from prometheus_client import CollectorRegistry
 
 from newsmon.clock import ManualClock
-from newsmon.kafka import DeadLetterSink
 from newsmon.topics import Topics
 from schemas import Alert, DeliveryRecord, decode, encode
 from services.alert.config import AlertingOptions
@@ -24,6 +23,7 @@ from services.alert.offsets import Position
 from services.alert.retry import Backoff, Retry
 from services.alert.routing import Router
 from services.alert.silences import SilenceStore
+from streambase.deadletters import DeadLetterSink
 from tests.unit.alert.factories import T0
 from tests.unit.alert.test_delivery import ScriptedReceiver
 from tests.unit.alert.test_grouping import alert
@@ -72,6 +72,7 @@ class Sent:
 class FakeProducer:
     sent: list[tuple[str, bytes]] = field(default_factory=list)
     broker_away: bool = False
+    config: dict[str, int] = field(default_factory=lambda: {"max_request_size": 1_048_576})
 
     def send(self, topic: str, key: bytes | None = None, value: bytes = b"", headers: Any = None) -> Sent:
         if self.broker_away:
@@ -94,7 +95,7 @@ def stage(clock: ManualClock, slack: ScriptedReceiver) -> tuple[NotifyStage, Fak
         None,
         clock,
         AlertMetrics(CollectorRegistry()),
-        DeadLetterSink(producer, TOPICS, "alert", clock),  # type: ignore[arg-type]
+        DeadLetterSink(producer, TOPICS.deadletter, "alert", clock.now, clock.monotonic),  # type: ignore[arg-type]
         commit_interval=timedelta(0),
     )
     return notify, consumer, producer

@@ -10,13 +10,14 @@ from kafka.structs import OffsetAndTimestamp, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from newsmon.clock import ManualClock
-from newsmon.kafka import DeadLetterSink
+from newsmon.kafka import BATCH_ROOM
 from newsmon.topics import Topics
-from schemas import Alert, ClassifiedArticle, decode, encode
+from schemas import Alert, ClassifiedArticle, DeadLetter, decode, encode
 from services.alert.engine import RuleEngine
 from services.alert.evaluate import RuleStage
 from services.alert.metrics import AlertMetrics
 from services.alert.rules import WindowRule
+from streambase.deadletters import DeadLetterSink
 from tests.unit.alert.factories import T0, classified
 from tests.unit.alert.test_notify_stage import FakeProducer
 
@@ -110,7 +111,7 @@ def start(log: Log, clock: ManualClock, other: Log | None = None) -> tuple[RuleS
         timedelta(hours=1),
         clock,
         AlertMetrics(CollectorRegistry()),
-        DeadLetterSink(producer, TOPICS, "alert", clock),  # type: ignore[arg-type]
+        DeadLetterSink(producer, TOPICS.deadletter, "alert", clock.now, clock.monotonic),  # type: ignore[arg-type]
         commit_interval=timedelta(0),
     )
     stage.subscribe()
@@ -172,3 +173,20 @@ def test_a_live_record_waits_until_every_partition_has_replayed() -> None:
     [alert] = fired(producer)
     assert {e.article_id for e in alert.evidence} == {"a", "b"}
     assert other.committed == 1
+
+
+def test_an_alert_over_the_record_limit_dead_letters_its_article_and_the_stage_goes_on() -> None:
+    clock, log = ManualClock(T0), Log()
+    stage, producer = start(log, clock)
+    producer.config["max_request_size"] = BATCH_ROOM + 2500  # records of at most 2,500 bytes
+    long_link = "https://news.example/" + "x" * 1900
+    log.append(classified("a", "evacuation_notice", source="Wire One"), T0)
+    log.append(classified("b", "evacuation_notice", source="Wire Two", url=long_link), T0)
+    log.append(classified("c", "evacuation_notice", source="Wire One", topics=("sudan",)), T0)
+    log.append(classified("d", "evacuation_notice", source="Wire Two", topics=("sudan",)), T0)
+    stage.poll_once(0)
+    letters = [decode(DeadLetter, v) for t, v in producer.sent if t == TOPICS.deadletter]
+    assert [(d.offset, d.reason) for d in letters] == [(1, "too_large")]
+    assert "over the 2,500-byte record limit" in letters[0].error
+    assert [a.topic for a in fired(producer)] == ["sudan"], "the alerts after it still fire"
+    assert log.committed == 4

@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 
 from newsmon import settings as settings_module
 from newsmon.serve import SERVICES
+from streambase import settings as base_settings
 from tests.conftest import REPO
 from tests.unit.deploy.conftest import GRAFANA_DIR, PROMETHEUS_DIR
 
@@ -33,7 +34,7 @@ def load(path: Path) -> dict[str, Any]:
 def known_settings() -> set[str]:
     """Every NEWSMON_* variable a settings class reads: its env prefix plus each field name."""
     names = set()
-    for value in vars(settings_module).values():
+    for value in [*vars(settings_module).values(), *vars(base_settings).values()]:
         if isinstance(value, type) and issubclass(value, BaseSettings) and value is not BaseSettings:
             prefix = str(value.model_config.get("env_prefix", ""))
             names.update((prefix + field).upper() for field in value.model_fields)
