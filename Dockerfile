@@ -35,6 +35,7 @@ ENV PATH=/opt/newsmon/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     NEWSMON_CONFIG=/app/config/newsmon.yaml \
     NEWSMON_STATE_DIR=/app/var \
+    NEWSMON_METRICS_HOST=0.0.0.0 \
     NEWSMON_LOG_FORMAT=json
 USER 10001:10001
 EXPOSE 9101 9102 9103

@@ -51,7 +51,11 @@ class RuntimeSettings(BaseSettings):
     config: Path = Field(default=Path("config/newsmon.yaml"), description="Path of the main YAML file")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
-    metrics_host: str = "0.0.0.0"  # noqa: S104 - metrics are meant to be scraped from other hosts
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address of /metrics, /healthz and /readyz: loopback unless set; the container image "
+        "sets 0.0.0.0 so that Prometheus and the orchestrator reach them",
+    )
     metrics_port: int | None = Field(
         default=None, ge=0, le=65535, description="Unset: each service's default"
     )

@@ -20,9 +20,9 @@ from types import FrameType
 import click
 
 from newsmon import runtime
-from newsmon.kafka import create_pipeline_topics
 from newsmon.serve import ServiceEntry, available_services
 from newsmon.settings import KafkaSettings
+from streambase.broker import wait_for_broker
 
 log = logging.getLogger("newsmon.run")
 
@@ -116,7 +116,8 @@ def run_command(local_kafka: bool, only: tuple[str, ...]) -> None:
     signal.signal(signal.SIGTERM, request_stop)
     children = [Child(entry) for entry in entries]
     try:
-        create_pipeline_topics(rt.kafka)
+        if not wait_for_broker(rt.kafka, "newsmon-admin", stopping):
+            return
         for child in children:
             child.start()
         _announce(rt, entries)

@@ -25,7 +25,6 @@ from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
 from newsmon.health import HealthServer
 from newsmon.kafka import (
-    create_pipeline_topics,
     group_session,
     make_consumer,
     make_producer,
@@ -50,6 +49,7 @@ from services.alert.rules import lookback
 from services.alert.silences import SilenceStore
 from services.alert.tails import TopicTail
 from services.alert.wiring import build_receivers, build_router
+from streambase.broker import wait_for_broker
 from streambase.deadletters import DeadLetterFlood, DeadLetterSink
 
 log = logging.getLogger("newsmon.alert")
@@ -108,7 +108,8 @@ def run(
     health = HealthServer(rt.runtime.metrics_host, metrics_port, ready, registry=metrics.registry).start()
     parts: _Parts | None = None
     try:
-        create_pipeline_topics(rt.kafka, "newsmon-alert-admin")
+        if not wait_for_broker(rt.kafka, "newsmon-alert-admin", stop):
+            return
         parts = _assemble(rt, config, clock, receivers, router, metrics)
         parts.start(config, router)
         _loop(stop, live, readiness, clock, parts, metrics)

@@ -16,7 +16,6 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
 from newsmon.health import HealthServer
-from newsmon.kafka import create_pipeline_topics
 from newsmon.metrics import ready_gauge
 from newsmon.runtime import Runtime
 from newsmon.settings import KafkaSettings
@@ -26,6 +25,7 @@ from services.classify.app import make_app
 from services.classify.config import ClassifyOptions
 from services.classify.handling import ArticleClassifier
 from services.classify.metrics import ClassifyMetrics
+from streambase.broker import stopped_by_signals, wait_for_broker
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,10 @@ def serve(
     metrics_port: int,
     state_dir: Path,
 ) -> None:
-    """Create missing topics, serve health and metrics, run the stream until stopped."""
-    create_pipeline_topics(kafka, "newsmon-classify-admin")
+    """Wait for the broker and the topics, serve health and metrics, run the stream until stopped."""
+    with stopped_by_signals() as stop:
+        if not wait_for_broker(kafka, "newsmon-classify-admin", stop):
+            return
     service = build(kafka, options, classifier, instance, state_dir)
     ready_gauge("classify", service.stream.ready, service.metrics.registry)
     health = HealthServer(metrics_host, metrics_port, service.stream.ready).start()
