@@ -191,7 +191,7 @@ def _read_silences() -> list[Silence]:
     from newsmon.kafka import make_consumer
     from newsmon.topics import Topics
     from services.alert.silences import SilenceStore
-    from services.alert.tails import TopicTail
+    from streambase.tables import TopicTail
 
     rt = runtime.start("silence")
     store = SilenceStore()

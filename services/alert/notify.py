@@ -29,8 +29,8 @@ from services.alert.notification import Notification
 from services.alert.offsets import OffsetTracker, Position
 from services.alert.routing import Router
 from services.alert.silences import SilenceStore
-from services.alert.tails import TopicTail
 from streambase.deadletters import DeadLetterSink
+from streambase.tables import TopicTail
 
 log = logging.getLogger(__name__)
 

@@ -47,10 +47,10 @@ from services.alert.retry import Backoff
 from services.alert.routing import Router
 from services.alert.rules import lookback
 from services.alert.silences import SilenceStore
-from services.alert.tails import TopicTail
 from services.alert.wiring import build_receivers, build_router
 from streambase.broker import wait_for_broker
 from streambase.deadletters import DeadLetterFlood, DeadLetterSink
+from streambase.tables import TopicTail
 
 log = logging.getLogger("newsmon.alert")
 

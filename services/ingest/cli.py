@@ -39,7 +39,7 @@ def feeds_status(as_json: bool, failing: bool) -> None:
     """
     from newsmon.kafka import make_consumer
     from newsmon.topics import Topics
-    from services.ingest.feedlist import read_compacted
+    from streambase.tables import read_compacted
 
     rt = runtime.start("feeds")
     config = runtime.load_or_exit(rt)

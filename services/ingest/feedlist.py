@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
 
 from schemas import FeedSpec, InvalidMessage, decode, encode
 from services.ingest.clients import close_quietly
+from streambase.tables import read_compacted
 
 log = logging.getLogger(__name__)
 
@@ -36,30 +37,6 @@ def diff(published: dict[str, FeedSpec | None], wanted: Sequence[FeedSpec]) -> F
     upserts = tuple(feed for feed in wanted if published.get(feed.id) != feed)
     removals = tuple(sorted(feed_id for feed_id in published if feed_id not in ids))
     return FeedChanges(upserts, removals)
-
-
-def read_compacted(consumer: KafkaConsumer, topic: str, timeout: float = 30.0) -> dict[str, bytes | None]:
-    """The latest value of every key on a compacted topic (None for tombstones), read from start to end."""
-    numbers = consumer.partitions_for_topic(topic) or set()
-    partitions = [TopicPartition(topic, n) for n in sorted(numbers)]
-    if not partitions:
-        return {}
-    consumer.assign(partitions)
-    consumer.seek_to_beginning(*partitions)
-    ends = consumer.end_offsets(partitions)
-    latest: dict[str, bytes | None] = {}
-    remaining = {tp for tp, end in ends.items() if end > 0}
-    polls = int(timeout * 4)
-    while remaining and polls > 0:
-        polls -= 1
-        for records in consumer.poll(timeout_ms=250).values():
-            for record in records:
-                if record.key is not None:
-                    latest[record.key.decode("utf-8", errors="replace")] = record.value
-        remaining = {tp for tp in remaining if consumer.position(tp) < ends[tp]}
-    if remaining:
-        raise TimeoutError(f"could not read {topic} to its end within {timeout:g}s")
-    return latest
 
 
 def read_published(consumer: KafkaConsumer, topic: str) -> dict[str, FeedSpec | None]:

@@ -13,13 +13,14 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from newsmon.clock import Clock
 from schemas import InvalidMessage, SeenArticle, decode
 from services.ingest.clients import close_quietly
 from services.ingest.health import FeedHealth
 from services.ingest.seen import SeenIds
+from streambase.tables import TopicFollower
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +87,12 @@ class SharedStateTailer:
                 close_quietly(consumer, "shared state consumer")
 
     def _follow(self, consumer: KafkaConsumer) -> None:
-        partitions = self._partitions(consumer)
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
+        follower = TopicFollower(consumer, (self._seen_topic, self._health_topic))
+        follower.assign(stop=self._stop)
         while not self._stop.is_set():
-            for tp, records in consumer.poll(timeout_ms=500, max_records=5000).items():
-                for record in records:
-                    self._apply(tp.topic, record.key, record.value)
-            if not self.seen.loaded.is_set() and all(
-                consumer.position(tp) >= end for tp, end in ends.items()
-            ):
+            for topic, key, value in follower.poll(500):
+                self._apply(topic, key, value)
+            if not self.seen.loaded.is_set() and follower.caught_up:
                 self.seen.loaded.set()
                 log.info(
                     "shared state loaded: %d article ids seen, %d feed health records",
@@ -104,21 +100,7 @@ class SharedStateTailer:
                     len(self._health),
                 )
 
-    def _partitions(self, consumer: KafkaConsumer) -> list[TopicPartition]:
-        found: list[TopicPartition] = []
-        for topic in (self._seen_topic, self._health_topic):
-            numbers = None
-            while not numbers and not self._stop.is_set():
-                numbers = consumer.partitions_for_topic(topic)
-                if not numbers:
-                    self._stop.wait(1)
-            found += [TopicPartition(topic, n) for n in sorted(numbers or ())]
-        return found
-
-    def _apply(self, topic: str, key: bytes | None, value: bytes | None) -> None:
-        if key is None:
-            return
-        name = key.decode("utf-8", errors="replace")
+    def _apply(self, topic: str, name: str, value: bytes | None) -> None:
         try:
             if topic == self._seen_topic:
                 if value is None:
