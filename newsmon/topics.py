@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kafka.admin import KafkaAdminClient, NewPartitions, NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic
 from kafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
 
 from newsmon.settings import KafkaSettings
@@ -41,7 +41,13 @@ class TopicSpec:
         return prefix + self.role
 
     def configs(self) -> dict[str, str]:
-        configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
+        """Topic configs: a compacted topic with a retention is compacted and also cut by age, so that
+        keys nobody deletes cannot make it grow for ever."""
+        if self.compacted:
+            policy = "compact,delete" if self.retention_ms is not None else "compact"
+        else:
+            policy = "delete"
+        configs = {"cleanup.policy": policy}
         if self.retention_ms is not None:
             configs["retention.ms"] = str(self.retention_ms)
         if self.compacted:
@@ -51,7 +57,9 @@ class TopicSpec:
 
 
 FEEDS = TopicSpec("feeds", "feed id", FeedSpec, None, True, "Feed list shared out among ingest replicas")
-SEEN = TopicSpec("ingest.seen", "article id", SeenArticle, None, True, "Article ids already produced")
+SEEN = TopicSpec(
+    "ingest.seen", "article id", SeenArticle, 35 * DAY_MS, True, "Article ids already produced (35 days)"
+)
 FEED_HEALTH = TopicSpec("ingest.health", "feed id", FeedHealth, None, True, "Last poll of each feed")
 ARTICLES = TopicSpec("articles.raw", "article id", RawArticle, 7 * DAY_MS, False, "Normalised articles")
 CLASSIFIED = TopicSpec(
@@ -61,7 +69,9 @@ TRENDS = TopicSpec(
     "trends", "topic id", TrendWindow, 7 * DAY_MS, False, "Hopping-window aggregates per topic"
 )
 ALERTS = TopicSpec("alerts", "alert fingerprint", Alert, 30 * DAY_MS, False, "Alerts fired by rules")
-DELIVERY = TopicSpec("alerts.delivery", "notification id", DeliveryRecord, None, True, "What went where")
+DELIVERY = TopicSpec(
+    "alerts.delivery", "notification id", DeliveryRecord, 31 * DAY_MS, True, "What went where (31 days)"
+)
 SILENCES = TopicSpec("silences", "silence id", Silence, None, True, "Silences shared by every alert replica")
 DEADLETTER = TopicSpec("deadletter", "original key", DeadLetter, 14 * DAY_MS, False, "Unusable messages")
 
@@ -139,6 +149,7 @@ def ensure_topics(admin: KafkaAdminClient, settings: KafkaSettings) -> list[str]
         except TopicAlreadyExistsError:
             created = []  # another replica created them at the same moment
     _grow_partitions(admin, [n for n in wanted if n in existing], settings.partitions)
+    _align_retention(admin, {n: spec for n, spec in wanted.items() if n in existing})
     for name in created:
         log.info("created topic %s (%d partitions)", name, settings.partitions)
     return created
@@ -162,3 +173,25 @@ def _grow_partitions(admin: KafkaAdminClient, names: list[str], partitions: int)
         log.info("partitions not raised: %s", exc)
         return
     log.info("raised partitions to %d on %s", partitions, ", ".join(sorted(grow)))
+
+
+RETENTION_KEYS = ("cleanup.policy", "retention.ms")
+
+
+def _align_retention(admin: KafkaAdminClient, specs: dict[str, TopicSpec]) -> None:
+    """Give topics created by an older release the cleanup policy and retention of this one, so that a
+    compacted topic that gained a retention stops growing without anyone recreating it."""
+    if not specs:
+        return
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in specs]
+    current = admin.describe_configs(resources).get("topic", {})
+    changes = []
+    for name, spec in specs.items():
+        wanted = {k: v for k, v in spec.configs().items() if k in RETENTION_KEYS}
+        found = current.get(name, {})
+        differ = {k: v for k, v in wanted.items() if found.get(k, {}).get("value") != v}
+        if differ:
+            changes.append(ConfigResource(ConfigResourceType.TOPIC, name, configs=differ))
+    if changes:
+        admin.alter_configs(changes)
+        log.info("aligned cleanup policy and retention of %s", ", ".join(c.name for c in changes))

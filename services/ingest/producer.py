@@ -206,8 +206,8 @@ class ArticleSink:
         return self._report(failures, "articles")
 
     def _acknowledged(self, article: RawArticle) -> None:
-        self._seen.add(article.id)
         mark = SeenArticle(article_id=article.id, feed_id=article.feed_id, first_seen_at=self._clock.now())
+        self._seen.add(article.id, mark.first_seen_at)
         with self._lock:
             self._pending.pop(article.id, None)
             self._marks[article.id] = mark

@@ -225,6 +225,7 @@ class IngestService:
                     self._start_due(fetcher, inflight, now)
                 if now >= next_forget:
                     self.sink.forget(self.tailer.take_expired())
+                    self.seen.expire(self.clock.now() - self.options.seen_retention)
                     next_forget = now + FORGET_EVERY
                 if now >= next_summary:
                     self._summary()

@@ -108,7 +108,7 @@ class SharedStateTailer:
                 else:
                     mark = decode(SeenArticle, value)
                     if self._clock.now() - mark.first_seen_at <= self._retention:
-                        self.seen.add(mark.article_id)
+                        self.seen.add(mark.article_id, mark.first_seen_at)
                     else:
                         with self._lock:
                             self._expired.append(name)

@@ -42,7 +42,7 @@ def test_ensure_topics_creates_every_topic_with_partitions_and_policy(kafka_sett
         assert all(len(t["partitions"]) == kafka_settings.partitions for t in described.values())
         seen_topic = Topics.from_settings(kafka_settings).seen
         configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, seen_topic)])
-        assert configs["topic"][seen_topic]["cleanup.policy"]["value"] == "compact"
+        assert configs["topic"][seen_topic]["cleanup.policy"]["value"] == "compact,delete"
         assert ensure_topics(admin, kafka_settings) == [], "a second run creates nothing"
     finally:
         admin.close()
@@ -100,3 +100,18 @@ def test_a_message_over_the_record_limit_is_refused_as_invalid_not_as_a_broker_e
         producer.close(timeout=5)
     [record] = drain(consumer_factory(topics.articles), 1)
     assert record.key == b"article-0002"
+
+
+def test_a_compacted_topic_of_an_older_release_gets_its_retention(kafka_settings: KafkaSettings) -> None:
+    admin = make_admin(kafka_settings)
+    seen_topic = Topics.from_settings(kafka_settings).seen
+    resource = ConfigResource(ConfigResourceType.TOPIC, seen_topic)
+    try:
+        old = {"cleanup.policy": "compact", "retention.ms": "-1"}
+        admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, seen_topic, configs=old)])
+        ensure_topics(admin, kafka_settings)
+        configs = admin.describe_configs([resource])["topic"][seen_topic]
+        assert configs["cleanup.policy"]["value"] == "compact,delete"
+        assert configs["retention.ms"]["value"] == str(35 * 24 * 3600 * 1000)
+    finally:
+        admin.close()

@@ -171,7 +171,7 @@ def test_an_article_too_large_for_kafka_is_dropped_not_retried_forever() -> None
 
 def test_articles_already_seen_or_pending_are_counted_as_duplicates() -> None:
     seen = SeenIds()
-    seen.add("u-1")
+    seen.add("u-1", NOW)
     target = sink(FakeProducer(), seen)
     offered = target.offer([article(1), article(2), article(2)])
     assert (offered.accepted, offered.duplicates, offered.refused) == (1, 2, 0)
