@@ -2,14 +2,16 @@
 gets everything afterwards, in order, once; a permanent refusal ends the job as failed.
 
 Only the head of a receiver's queue is tried, which keeps the order; other receivers are not held up.
+Attempts are handed out one at a time (`attempts_due`), so the caller records each outcome before the next
+send: a crash can then leave at most one message whose outcome is unknown.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Generic, Literal, TypeVar
 
@@ -24,6 +26,8 @@ P = TypeVar("P")
 
 MAX_ATTEMPTS_PER_RUN = 20
 """Sends per receiver per call, so a long backlog never keeps the consumer from polling."""
+OUTCOME_UNKNOWN = frozenset({"timeout"})
+"""Retry reasons after which the message may have arrived all the same: the next try says it may repeat."""
 
 
 @dataclass
@@ -82,17 +86,25 @@ class Dispatcher(Generic[P]):
 
     def run_due(self) -> list[Event[P]]:
         """Try every receiver's due head (and the jobs behind it while they succeed)."""
-        events: list[Event[P]] = []
+        return list(self.attempts_due())
+
+    def attempts_due(self, before_first: Callable[[Job[P]], None] | None = None) -> Iterator[Event[P]]:
+        """`run_due` one attempt at a time: each event is yielded before the next send, so the caller can
+        record it first. `before_first(job)` runs before a job's first send (e.g. to record the attempt);
+        if it raises, nothing is sent and the job stays at the head of its queue."""
         for name, queue in self._queues.items():
             for _ in range(MAX_ATTEMPTS_PER_RUN):
                 if not queue.jobs or queue.jobs[0].next_try_at > self._clock.now():
                     break
-                event = self._attempt(self.receivers[name], queue.jobs[0])
-                events.append(event)
+                job = queue.jobs[0]
+                if before_first is not None and job.attempts == 0:
+                    before_first(job)
+                event = self._attempt(self.receivers[name], job)
+                if event.final:
+                    queue.jobs.popleft()  # before yielding: a caller that stops here must not resend it
+                yield event
                 if not event.final:
                     break
-                queue.jobs.popleft()
-        return events
 
     def drop(self, keep: Callable[[P], bool]) -> list[Job[P]]:
         """Forget jobs holding a position `keep` rejects (a revoked partition); the new owner redoes them."""
@@ -117,6 +129,8 @@ class Dispatcher(Generic[P]):
             return Event(job, "failed", verdict.reason, verdict.detail, now)
         assert isinstance(verdict, Retry)
         job.last_reason = verdict.reason
+        if verdict.reason in OUTCOME_UNKNOWN:
+            job.notification = replace(job.notification, possible_repeat=True)
         if now - job.enqueued_at >= self._give_up_after:
             detail = f"still failing ({verdict.reason}) after {job.attempts} attempts"
             return Event(job, "failed", "gave_up", detail, now)

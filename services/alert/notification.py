@@ -14,6 +14,9 @@ class Notification:
     receiver: str
     fingerprint: str
     alerts: tuple[Alert, ...]
+    possible_repeat: bool = False
+    """Sent before, maybe: an earlier attempt's outcome is unknown (a crash after sending, or a timeout).
+    Receivers say so, because a webhook has no idempotency key to let the channel drop the copy."""
 
     def __post_init__(self) -> None:
         if not self.alerts:

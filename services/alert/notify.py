@@ -4,13 +4,19 @@ Alerts are keyed by fingerprint, so one replica owns each situation. An alert's 
 once every notification carrying it is delivered or has failed for good (`OffsetTracker`), so a crash
 replays what was unfinished; the delivery records (read at start and followed) make the replay skip what
 was already sent, whichever replica sent it.
+
+Webhooks have no idempotency key, so a crash between a receiver's answer and its record would repeat a
+message unannounced. Before a notification's first send an "attempt" record (status `pending`) is written
+and acknowledged, and its outcome is written the moment the receiver answers, before anything else is
+sent. A notification whose last record is still an attempt (the sender died in between) is sent again
+marked as a possible repeat.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
@@ -18,11 +24,12 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from newsmon.clock import Clock
-from newsmon.kafka import send_and_wait, subscribe
+from newsmon.kafka import subscribe
 from newsmon.topics import Topics
-from schemas import Alert, DeliveryRecord, InvalidMessage, decode
+from schemas import Alert, DeliveryRecord, InvalidMessage, decode, encode
+from schemas.alert import DeliveryStatus
 from services.alert.batches import handle_batches, read_again
-from services.alert.delivery import Dispatcher, Event
+from services.alert.delivery import Dispatcher, Event, Job
 from services.alert.grouping import Batch, Grouper, Outcome
 from services.alert.metrics import AlertMetrics
 from services.alert.notification import Notification
@@ -36,6 +43,8 @@ log = logging.getLogger(__name__)
 
 HISTORY_PER_SITUATION = 20
 """Delivery records kept per situation, to restore its timing after work on it was handed back."""
+RECORD_TIMEOUT = 30.0
+"""Seconds to wait for the broker to acknowledge a delivery record."""
 
 
 class _Handover(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -82,6 +91,8 @@ class NotifyStage:
         self._deadletters = deadletters
         self._tracker = OffsetTracker()
         self._sent: dict[str, set[str]] = {}
+        self._attempts: dict[str, DeliveryRecord] = {}
+        """Attempt records without an outcome yet, by notification id."""
         self._history: dict[str, list[DeliveryRecord]] = {}
         self._unrecorded: list[Event[Position]] = []
         self.revoked: set[tuple[str, int]] = set()
@@ -95,9 +106,14 @@ class NotifyStage:
         subscribe(self.consumer, [self._topics.alerts], _Handover(self))
 
     def apply_delivery(self, key: str, record: DeliveryRecord | None) -> None:
-        """A delivery record from the compacted topic (ours or another replica's)."""
+        """A delivery record from the compacted topic (ours or another replica's). An attempt is only
+        noted: it is resolved by its outcome, which comes after it on the same partition."""
         if record is None:
             return
+        if record.status == "pending":
+            self._attempts[record.notification_id] = record
+            return
+        self._attempts.pop(record.notification_id, None)
         for alert_id in record.alert_ids or (record.alert_id,):
             self._sent.setdefault(alert_id, set()).add(record.receiver)
         self.grouper.restore(record)
@@ -243,18 +259,42 @@ class NotifyStage:
         for receiver in receivers:
             alerts = tuple(a for a in batch.alerts if receiver not in self._sent.get(a.id, ()))
             if alerts:
-                self.dispatcher.enqueue(Notification(receiver, batch.fingerprint, alerts), batch.positions)
+                repeat = self._attempted(receiver, alerts)
+                notification = Notification(receiver, batch.fingerprint, alerts, possible_repeat=repeat)
+                if repeat:
+                    log.warning(
+                        "%s: %s was being sent when a sender stopped; sending it marked as a possible repeat",
+                        receiver, notification.id,
+                    )  # fmt: skip
+                self.dispatcher.enqueue(notification, batch.positions)
             else:
                 for position in batch.positions:
                     self._tracker.release(position)
 
+    def _attempted(self, receiver: str, alerts: tuple[Alert, ...]) -> bool:
+        """Whether an earlier attempt to send any of these alerts to `receiver` has no known outcome."""
+        ids = {a.id for a in alerts}
+        return any(
+            record.receiver == receiver and ids.intersection(record.alert_ids or (record.alert_id,))
+            for record in self._attempts.values()
+        )
+
     def deliver_due(self) -> None:
-        for event in self.dispatcher.run_due():
+        """Send what is due, one notification at a time, each recorded before the next is sent. Nothing
+        is sent while an outcome waits to be recorded (the broker is away)."""
+        if self._unrecorded:
+            return
+        for event in self.dispatcher.attempts_due(self._record_attempt):
             self._account(event)
+            if self._unrecorded:
+                return
 
     def _account(self, event: Event[Position]) -> None:
         notification = event.job.notification
         receiver = notification.receiver
+        if event.final:  # recorded first: a crash from here on must not lose what the receiver answered
+            self._unrecorded.append(event)
+            self._record_pending()
         self._metrics.notifications.labels(
             receiver=receiver, outcome=event.outcome, reason=event.reason
         ).inc()
@@ -274,8 +314,6 @@ class NotifyStage:
             log.info("%s: delivered %s (%d alert(s))", receiver, notification.id, len(notification.alerts))
         else:
             log.error("%s: gave up on %s: %s %s", receiver, notification.id, event.reason, event.detail)
-        self._unrecorded.append(event)
-        self._record_pending()
 
     def _record_pending(self) -> None:
         """Write the delivery records of finished notifications, oldest first. One the broker does not
@@ -296,21 +334,35 @@ class NotifyStage:
                 self._tracker.release(position)
 
     def _record(self, event: Event[Position]) -> None:
-        notification = event.job.notification
+        delivered = event.outcome == "delivered"
+        error = None if delivered else f"{event.reason}: {event.detail}"[:500]
+        self._write(event.job, "delivered" if delivered else "failed", error, event.at)
+
+    def _record_attempt(self, job: Job[Position]) -> None:
+        """Before a notification's first send: its outcome is unknown until recorded, should we die."""
+        self._write(job, "pending", None, self._clock.now())
+
+    def _write(self, job: Job[Position], status: DeliveryStatus, error: str | None, at: datetime) -> None:
+        """Produce one delivery record and wait for the broker's acknowledgement, without lingering."""
+        notification = job.notification
         record = DeliveryRecord(
             notification_id=notification.id,
             alert_id=notification.alert_ids[0],
             receiver=notification.receiver,
-            status="delivered" if event.outcome == "delivered" else "failed",
-            attempts=event.job.attempts,
-            last_error=None if event.outcome == "delivered" else f"{event.reason}: {event.detail}"[:500],
-            updated_at=event.at,
+            status=status,
+            attempts=job.attempts,
+            last_error=error,
+            updated_at=at,
             fingerprint=notification.fingerprint,
             alert_ids=notification.alert_ids,
             sources=notification.sources,
             severity=notification.severity,
         )
-        send_and_wait(self._producer, self._topics.delivery, record.notification_id, record)
+        sent = self._producer.send(
+            self._topics.delivery, key=record.notification_id.encode(), value=encode(record)
+        )
+        self._producer.flush(timeout=RECORD_TIMEOUT)
+        sent.get(timeout=RECORD_TIMEOUT)
 
     def commit(self, force: bool = False) -> None:
         now = self._clock.monotonic()

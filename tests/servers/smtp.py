@@ -31,7 +31,7 @@ class ReceivedMail:
     def part(self, subtype: str) -> str:
         found = self.message.get_body(preferencelist=(subtype,))
         assert found is not None, f"no text/{subtype} part"
-        return str(found.get_content())  # type: ignore[attr-defined]
+        return str(found.get_content())
 
 
 class _Handler:

@@ -1,7 +1,9 @@
 """Email over SMTP: STARTTLS or implicit TLS, optional login, multipart text and escaped HTML.
 
 The Message-ID is derived from the notification id, so a message re-sent after a crash threads with (and
-can be recognised as) the first. The password is a secret: it never appears in a log, error or metric.
+can be recognised as) the first; such a re-send says "possible repeat" in its subject. Feed text is
+bounded: the subject is one line of at most 200 characters, the bodies stay within a budget and count the
+quotes left out. The password is a secret: it never appears in a log, error or metric.
 """
 
 from __future__ import annotations
@@ -16,16 +18,52 @@ from email.utils import format_datetime
 from pydantic import SecretStr
 
 from newsmon.clock import Clock, SystemClock
+from schemas import AlertEvidence
 from services.alert.notification import Notification
-from services.alert.receivers.text import MAX_QUOTES, facts, render_text, when
+from services.alert.receivers.text import (
+    MAX_NAME,
+    MAX_QUOTES,
+    MAX_SENTENCE,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    MAX_URL,
+    REPEAT_NOTE,
+    alert_ids,
+    clip,
+    facts,
+    not_shown,
+    one_line,
+    render_text,
+    take_within,
+    when,
+)
 from services.alert.retry import Delivered, Permanent, Retry, Verdict
 
+MAX_SUBJECT = 200
+MAX_HTML_BODY = 100_000
+"""Characters of the HTML part (escaping included); quotes beyond it are counted, not shown."""
 COLOURS = {"low": "#3b82f6", "medium": "#ca8a04", "high": "#ea580c", "critical": "#dc2626"}
 
 
 def message_id(notification: Notification, sender: str) -> str:
     domain = sender.rpartition("@")[2] or "newsmon.invalid"
     return f"<{notification.id.replace(':', '.')}@{domain}>"
+
+
+def _html_quote(item: AlertEvidence, colour: str) -> str:
+    e = html.escape
+    sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
+    found_text = one_line(item.quote)
+    before, found, after = sentence.partition(found_text) if found_text else (sentence, "", "")
+    title = e(clip(one_line(item.title), MAX_TITLE))
+    url = clip(item.url.strip(), MAX_URL) if item.url else ""
+    label = f"<a href='{e(url)}'>{title}</a>" if url else title
+    return (
+        f"<blockquote style='border-left:3px solid {colour};margin:8px 0;padding-left:8px'>"
+        f"{e(before)}<strong>{e(found)}</strong>{e(after)}<br>"
+        f"<small>{label} ({e(clip(one_line(item.source), MAX_NAME))}, {e(when(item.published_at))})</small>"
+        "</blockquote>"
+    )
 
 
 def render_html(notification: Notification) -> str:
@@ -35,32 +73,36 @@ def render_html(notification: Notification) -> str:
         f"<tr><th align='left' style='padding-right:12px'>{e(k)}</th><td>{e(v)}</td></tr>"
         for k, v in facts(notification)
     )
-    quotes = []
-    for item in notification.evidence[:MAX_QUOTES]:
-        sentence = item.sentence or item.quote
-        before, found, after = sentence.partition(item.quote) if item.quote else (sentence, "", "")
-        title = f"<a href='{e(item.url)}'>{e(item.title)}</a>" if item.url else e(item.title)
-        quotes.append(
-            f"<blockquote style='border-left:3px solid {colour};margin:8px 0;padding-left:8px'>"
-            f"{e(before)}<strong>{e(found)}</strong>{e(after)}<br>"
-            f"<small>{title} ({e(item.source)}, {e(when(item.published_at))})</small></blockquote>"
-        )
-    return (
+    title = e(clip(one_line(notification.title), MAX_TITLE))
+    head = (
         "<!DOCTYPE html><html><body style='font-family:sans-serif'>"
-        f"<h2 style='color:{colour}'>{e(notification.severity.value.upper())}: {e(notification.title)}</h2>"
-        f"<p>{e(notification.summary)}</p><table>{rows}</table>"
-        + ("<h3>Evidence</h3>" + "".join(quotes) if quotes else "")
-        + f"<p><small>Alert ids: {e(', '.join(notification.alert_ids))}</small></p></body></html>"
+        f"<h2 style='color:{colour}'>{e(notification.severity.value.upper())}: {title}</h2>"
+        + (f"<p><strong>{e(REPEAT_NOTE)}</strong></p>" if notification.possible_repeat else "")
+        + f"<p>{e(clip(notification.summary, MAX_SUMMARY))}</p><table>{rows}</table>"
     )
+    ending = f"<p><small>Alert ids: {e(alert_ids(notification))}</small></p></body></html>"
+    quotes = [_html_quote(item, colour) for item in notification.evidence]
+    room = MAX_HTML_BODY - len(head) - len(ending) - 200
+    kept, omitted = take_within(quotes, room, most=MAX_QUOTES)
+    evidence = "<h3>Evidence</h3>" + "".join(kept) if kept else ""
+    if omitted:
+        evidence += f"<p><em>{e(not_shown(omitted))}</em></p>"
+    return head + evidence + ending
+
+
+def subject(notification: Notification) -> str:
+    """One line (no CR or LF from a headline can start another header), at most `MAX_SUBJECT` long."""
+    mark = "(possible repeat) " if notification.possible_repeat else ""
+    topic = f"[{notification.topic}] " if notification.topic else ""
+    text = f"[newsmon {notification.severity.value.upper()}] {mark}{topic}{notification.title}"
+    return clip(one_line(text), MAX_SUBJECT)
 
 
 def render_email(
     notification: Notification, sender: str, recipients: list[str], now: datetime
 ) -> EmailMessage:
     message = EmailMessage()
-    topic = f" [{notification.topic}]" if notification.topic else ""
-    subject = f"[newsmon {notification.severity.value.upper()}]{topic} {notification.title}"
-    message["Subject"] = " ".join(subject.split())
+    message["Subject"] = subject(notification)
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(now)

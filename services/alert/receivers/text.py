@@ -1,42 +1,111 @@
-"""The plain-text form of a notification, shared by the console and the text part of email."""
+"""The plain-text form of a notification, shared by the console and the text part of email.
+
+Every piece of feed text is bounded, and quotes are taken only while the body stays within its budget, so
+one enormous article cannot make a message a mail server or a reader refuses; what is left out is counted.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from schemas import AlertEvidence
 from services.alert.notification import Notification
 
 MAX_QUOTES = 10
+MAX_TITLE = 300
+MAX_SUMMARY = 2000
+MAX_SENTENCE = 1000
+MAX_URL = 2000
+MAX_NAME = 200
+"""A source name, or a fact's value (topic, signals, rule)."""
+MAX_ALERT_IDS = 20
+MAX_TEXT_BODY = 20_000
+"""Characters of the text form; quotes beyond it are counted, not shown."""
+
+REPEAT_NOTE = (
+    "Possible repeat: the alert service stopped while sending this notification, "
+    "so it may have arrived once already."
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment.utcoffset() is not None else moment.isoformat()
 
 
+def one_line(text: str) -> str:
+    """Control characters (CR and LF included) and runs of whitespace become one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, ending with "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def take_within(
+    items: Sequence[str], budget: int, measure: Callable[[str], int] = len, most: int | None = None
+) -> tuple[list[str], int]:
+    """The leading items (at most `most`) whose sizes, plus a separator each, fit in `budget`; and how
+    many were left out."""
+    kept: list[str] = []
+    used = 0
+    for item in items[:most]:
+        used += measure(item) + 1
+        if used > budget:
+            break
+        kept.append(item)
+    return kept, len(items) - len(kept)
+
+
+def not_shown(count: int) -> str:
+    return f"… {count} more quote{'s' if count != 1 else ''} not shown"
+
+
 def facts(notification: Notification) -> list[tuple[str, str]]:
-    """The fields every receiver shows, as (label, value)."""
+    """The fields every receiver shows, as (label, value), each value one bounded line."""
     return [
-        ("Severity", notification.severity.value.upper()),
-        ("Topic", notification.topic or "-"),
-        ("Signals", ", ".join(notification.signals) or "-"),
-        ("Distinct sources", str(notification.distinct_sources)),
-        ("First seen", when(notification.first_seen)),
-        ("Rule", notification.rule_id),
+        (label, clip(one_line(value), MAX_NAME))
+        for label, value in (
+            ("Severity", notification.severity.value.upper()),
+            ("Topic", notification.topic or "-"),
+            ("Signals", ", ".join(notification.signals) or "-"),
+            ("Distinct sources", str(notification.distinct_sources)),
+            ("First seen", when(notification.first_seen)),
+            ("Rule", notification.rule_id),
+        )
     ]
 
 
-def render_text(notification: Notification) -> str:
-    lines = [f"[{notification.severity.value.upper()}] {notification.title}", notification.summary, ""]
-    lines += [f"{label}: {value}" for label, value in facts(notification)]
-    evidence = notification.evidence
-    if evidence:
-        lines += ["", "Evidence:"]
-    for item in evidence[:MAX_QUOTES]:
-        lines.append(f'  "{item.sentence or item.quote}"')
-        lines.append(f"    - {item.title} ({item.source}, {when(item.published_at)})")
-        if item.url:
-            lines.append(f"      {item.url}")
-    if len(evidence) > MAX_QUOTES:
-        lines.append(f"  ... and {len(evidence) - MAX_QUOTES} more")
-    lines += ["", f"Alert ids: {', '.join(notification.alert_ids)}"]
+def alert_ids(notification: Notification) -> str:
+    ids = notification.alert_ids
+    shown = ", ".join(ids[:MAX_ALERT_IDS])
+    return shown + (f" and {len(ids) - MAX_ALERT_IDS} more" if len(ids) > MAX_ALERT_IDS else "")
+
+
+def _quote(item: AlertEvidence) -> str:
+    lines = [
+        f'  "{clip(one_line(item.sentence or item.quote), MAX_SENTENCE)}"',
+        f"    - {clip(one_line(item.title), MAX_TITLE)} "
+        f"({clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)})",
+    ]
+    if item.url:
+        lines.append(f"      {clip(one_line(item.url), MAX_URL)}")
     return "\n".join(lines)
+
+
+def render_text(notification: Notification) -> str:
+    lines = [f"[{notification.severity.value.upper()}] {clip(one_line(notification.title), MAX_TITLE)}"]
+    if notification.possible_repeat:
+        lines.append(REPEAT_NOTE)
+    lines += [clip(notification.summary, MAX_SUMMARY), ""]
+    lines += [f"{label}: {value}" for label, value in facts(notification)]
+    ending = ["", f"Alert ids: {alert_ids(notification)}"]
+    evidence = [_quote(item) for item in notification.evidence]
+    if evidence:
+        room = MAX_TEXT_BODY - sum(len(line) + 1 for line in lines + ending) - 100
+        kept, omitted = take_within(evidence, room, most=MAX_QUOTES)
+        lines += ["", "Evidence:", *kept] + ([f"  {not_shown(omitted)}"] if omitted else [])
+    return "\n".join(lines + ending)

@@ -12,11 +12,13 @@ from pydantic import SecretStr
 from newsmon.clock import ManualClock
 from services.alert.engine import RuleEngine
 from services.alert.notification import Notification
-from services.alert.receivers.email import EmailReceiver
-from services.alert.receivers.slack import MAX_BLOCKS, MAX_SECTION, SlackReceiver
+from services.alert.receivers.email import MAX_HTML_BODY, MAX_SUBJECT, EmailReceiver
+from services.alert.receivers.slack import SlackReceiver
+from services.alert.receivers.slack_render import MAX_BLOCKS, MAX_SECTION, MAX_TEXT
+from services.alert.receivers.text import MAX_TEXT_BODY
 from services.alert.retry import Delivered, Permanent, Retry, Verdict
 from services.alert.rules import WindowRule
-from tests.servers.slack import FakeSlack, Reply
+from tests.servers.slack import FakeSlack, Reply, payload_problems
 from tests.servers.smtp import SmtpServer
 from tests.unit.alert.factories import T0, classified
 
@@ -24,7 +26,13 @@ EVIL_TITLE = "Ceasefire talks <!channel> collapse, see <http://evil.example|clic
 
 
 def notification(
-    receiver: str, title: str = EVIL_TITLE, stories: int = 1, sentence_words: int = 0
+    receiver: str,
+    title: str = EVIL_TITLE,
+    stories: int = 1,
+    sentence_words: int = 0,
+    url: str | None = None,
+    headline: str | None = None,
+    possible_repeat: bool = False,
 ) -> Notification:
     rule = WindowRule(
         id="evac",
@@ -42,6 +50,7 @@ def notification(
             source=f"Outlet {n}",
             title=f"{title} #{n}",
             at=T0 + timedelta(seconds=n),
+            url=url,
         )
         if sentence_words:
             hit = article.signals[0]
@@ -50,7 +59,9 @@ def notification(
             )
             article = article.model_copy(update={"signals": (hit.model_copy(update={"evidence": (long,)}),)})
         alerts += engine.observe_article(article, T0)
-    return Notification(receiver, alerts[-1].fingerprint, tuple(alerts))
+    if headline is not None:
+        alerts = [a.model_copy(update={"title": headline}) for a in alerts]
+    return Notification(receiver, alerts[-1].fingerprint, tuple(alerts), possible_repeat)
 
 
 def all_texts(value: object) -> list[str]:
@@ -92,7 +103,8 @@ def test_the_slack_message_carries_headline_severity_topic_signals_quotes_and_so
 
 
 def test_a_huge_notification_stays_within_slack_limits(fake_slack: FakeSlack) -> None:
-    SlackReceiver(SecretStr(fake_slack.url)).send(notification("slack", stories=80, sentence_words=900))
+    note = notification("slack", stories=80, sentence_words=900)
+    assert SlackReceiver(SecretStr(fake_slack.url)).send(note) == Delivered()
     blocks = fake_slack.delivered[0].json["blocks"]
     assert len(blocks) <= MAX_BLOCKS
     for block in blocks:
@@ -101,24 +113,62 @@ def test_a_huge_notification_stays_within_slack_limits(fake_slack: FakeSlack) ->
     assert "more quote(s) not shown" in blocks[-1]["elements"][0]["text"]
 
 
+def test_a_headline_and_url_made_of_slack_control_characters_are_delivered_within_limits(
+    fake_slack: FakeSlack,
+) -> None:
+    note = notification(
+        "slack", title="&<" * 750, stories=3, url="https://news.example/" + "&<|>" * 500
+    )  # 1,500 characters of headline, 2,000 of URL: once a 5,000-character section, refused with 400
+    assert SlackReceiver(SecretStr(fake_slack.url)).send(note) == Delivered()
+    [request] = fake_slack.requests
+    assert request.problems == ()
+    assert "(link too long to show)" in request.body.decode()
+
+
+def test_blocks_slack_refuses_are_sent_once_more_as_plain_text(fake_slack: FakeSlack) -> None:
+    fake_slack.reject_blocks = True
+    assert SlackReceiver(SecretStr(fake_slack.url)).send(notification("slack", stories=2)) == Delivered()
+    refused, plain = fake_slack.requests
+    assert (refused.status, "blocks" in refused.json) == (400, True)
+    assert (plain.status, "blocks" in plain.json) == (200, False)
+    assert payload_problems(plain.json) == []
+    assert len(plain.json["text"]) <= MAX_TEXT
+    assert "Evacuation notice confirmed by two sources" in plain.json["text"]
+    assert "&lt;!channel&gt;" in plain.json["text"]
+    assert "<https://news.example/a1|" in plain.json["text"]
+
+
 @pytest.mark.parametrize(
-    ("reply", "verdict"),
+    ("replies", "verdict"),
     [
-        (Reply(200, "ok"), Delivered()),
-        (Reply(400, "invalid_payload"), Permanent("http_400", "Slack answered 400: invalid_payload")),
-        (Reply(403, "action_prohibited"), Permanent("http_403", "Slack answered 403: action_prohibited")),
-        (Reply(404, "no_service"), Permanent("http_404", "Slack answered 404: no_service")),
-        (Reply(410, "channel_is_archived"), Permanent("http_410", "Slack answered 410: channel_is_archived")),
-        (Reply(429, "rate_limited", {"Retry-After": "3"}), Retry("rate_limited", 3.0)),
-        (Reply(500, "internal_error"), Retry("http_500")),
-        (Reply(503, "service_unavailable"), Retry("http_503")),
+        ((Reply(200, "ok"),), Delivered()),
+        ((Reply(400, "invalid_payload"), Reply(200, "ok")), Delivered()),
+        (
+            (Reply(400, "invalid_blocks"), Reply(400, "invalid_payload")),
+            Permanent(
+                "http_400",
+                "blocks refused (Slack answered 400: invalid_blocks); "
+                "plain text refused too (Slack answered 400: invalid_payload)",
+            ),
+        ),
+        ((Reply(400, "invalid_blocks"), Reply(503, "service_unavailable")), Retry("http_503")),
+        ((Reply(403, "action_prohibited"),), Permanent("http_403", "Slack answered 403: action_prohibited")),
+        ((Reply(404, "no_service"),), Permanent("http_404", "Slack answered 404: no_service")),
+        (
+            (Reply(410, "channel_is_archived"),),
+            Permanent("http_410", "Slack answered 410: channel_is_archived"),
+        ),
+        ((Reply(429, "rate_limited", {"Retry-After": "3"}),), Retry("rate_limited", 3.0)),
+        ((Reply(500, "internal_error"),), Retry("http_500")),
+        ((Reply(503, "service_unavailable"),), Retry("http_503")),
     ],
 )
 def test_each_slack_answer_becomes_the_right_verdict(
-    fake_slack: FakeSlack, reply: Reply, verdict: Verdict
+    fake_slack: FakeSlack, replies: tuple[Reply, ...], verdict: Verdict
 ) -> None:
-    fake_slack.respond(reply)
+    fake_slack.respond(*replies)
     assert SlackReceiver(SecretStr(fake_slack.url)).send(notification("slack")) == verdict
+    assert len(fake_slack.requests) == len(replies), "a 400 falls back once; nothing else is re-sent here"
 
 
 def test_an_unreachable_webhook_is_retried_and_the_error_does_not_name_the_url() -> None:
@@ -205,3 +255,47 @@ def test_email_over_implicit_tls_arrives(smtp_server_factory: Callable[..., Smtp
     assert receiver.send(notification("email", title="Port closed")) == Delivered()
     assert server.logins == ["desk"]
     assert len(server.messages) == 1
+
+
+def plain_receiver(server: SmtpServer) -> EmailReceiver:
+    return EmailReceiver(
+        "127.0.0.1", server.port, "newsmon@desk.example", ["editor@desk.example"], security="none",
+        clock=ManualClock(T0),
+    )  # fmt: skip
+
+
+def test_an_email_subject_is_one_bounded_line_whatever_the_headline(smtp_server: SmtpServer) -> None:
+    headline = "Port closed\r\nBcc: everyone@desk.example\r\nX-Injected: yes\n" + "& " * 3000
+    assert plain_receiver(smtp_server).send(notification("email", headline=headline)) == Delivered()
+    [mail] = smtp_server.messages
+    subject = mail.message["Subject"]
+    assert "\n" not in str(subject).replace("\r\n ", "").strip()
+    assert len(str(subject).strip()) <= MAX_SUBJECT
+    assert str(subject).startswith("[newsmon HIGH] [iran_israel] Port closed Bcc: everyone@desk.example")
+    assert mail.message["Bcc"] is None
+    assert mail.message["X-Injected"] is None
+    assert mail.envelope_to == ["editor@desk.example"]
+
+
+def test_email_bodies_stay_within_their_budget_and_count_the_quotes_left_out(smtp_server: SmtpServer) -> None:
+    note = notification(
+        "email", stories=30, sentence_words=900, url="https://news.example/" + "&'<" * 700, title="&<" * 800
+    )
+    assert plain_receiver(smtp_server).send(note) == Delivered()
+    [mail] = smtp_server.messages
+    text, html = mail.part("plain"), mail.part("html")
+    assert len(text) <= MAX_TEXT_BODY
+    assert len(html) <= MAX_HTML_BODY
+    for body in (text, html):
+        shown = body.count("Outlet ")
+        assert 1 <= shown < 30
+        assert f"… {30 - shown} more quotes not shown" in body
+
+
+def test_a_possible_repeat_says_so_in_the_email_subject_and_bodies(smtp_server: SmtpServer) -> None:
+    note = notification("email", title="Port closed", possible_repeat=True)
+    assert plain_receiver(smtp_server).send(note) == Delivered()
+    [mail] = smtp_server.messages
+    assert str(mail.message["Subject"]).strip().startswith("[newsmon HIGH] (possible repeat) [iran_israel]")
+    assert "Possible repeat:" in mail.part("plain")
+    assert "Possible repeat:" in mail.part("html")

@@ -3,8 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
+from kafka.errors import KafkaTimeoutError
+
 from newsmon.clock import ManualClock
-from services.alert.delivery import MAX_ATTEMPTS_PER_RUN, Dispatcher
+from services.alert.delivery import MAX_ATTEMPTS_PER_RUN, Dispatcher, Job
 from services.alert.notification import Notification
 from services.alert.retry import Backoff, Delivered, Permanent, Retry, Verdict
 from tests.unit.alert.factories import T0
@@ -144,3 +147,42 @@ def test_ten_minutes_of_outage_then_everything_once_in_order() -> None:
         clock.advance(1)
     assert slack.sent == [f"Story m{n}" for n in range(10)]
     assert max(slack.at) <= timedelta(minutes=1), "the backoff is capped at a minute"
+
+
+def test_after_a_timeout_the_next_try_is_marked_as_a_possible_repeat() -> None:
+    clock = ManualClock(T0)
+    got: list[bool] = []
+
+    @dataclass
+    class SlowThenFine:
+        name: str = "slack"
+        script: list[Verdict] = field(default_factory=lambda: [Retry("http_503"), Retry("timeout")])
+
+        def send(self, notification: Notification) -> Verdict:
+            got.append(notification.possible_repeat)
+            return self.script.pop(0) if self.script else Delivered()
+
+    queue: Dispatcher[int] = Dispatcher({"slack": SlowThenFine()}, clock, Backoff(), timedelta(hours=1))
+    queue.enqueue(note("slack", "a"), [])
+    while queue.pending():
+        queue.run_due()
+        clock.advance(1)
+    assert got == [False, False, True], "a 503 proves nothing arrived; after a timeout it may have"
+
+
+def test_a_job_whose_attempt_cannot_be_recorded_is_not_sent_and_keeps_its_place() -> None:
+    clock = ManualClock(T0)
+    slack = ScriptedReceiver("slack")
+    queue = dispatcher(clock, slack)
+    queue.enqueue(note("slack", "a"), [1])
+
+    def broker_away(job: Job[int]) -> None:
+        raise KafkaTimeoutError("the broker is away")
+
+    with pytest.raises(KafkaTimeoutError):
+        list(queue.attempts_due(broker_away))
+    assert slack.sent == []
+    recorded: list[int] = []
+    events = list(queue.attempts_due(lambda job: recorded.append(job.attempts)))
+    assert [e.outcome for e in events] == ["delivered"]
+    assert recorded == [0], "recorded once, before the first send"

@@ -1,7 +1,9 @@
-"""The notify stage with an in-memory consumer and producer: when offsets are committed, what is recorded."""
+"""The notify stage with an in-memory consumer and producer: when offsets are committed, what is recorded,
+and when a re-sent notification is marked as a possible repeat."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -14,13 +16,16 @@ from prometheus_client import CollectorRegistry
 from newsmon.clock import ManualClock
 from newsmon.topics import Topics
 from schemas import Alert, DeliveryRecord, decode, encode
+from schemas.alert import DeliveryStatus
 from services.alert.config import AlertingOptions
 from services.alert.delivery import Dispatcher
 from services.alert.grouping import Grouper, Timing
 from services.alert.metrics import AlertMetrics
+from services.alert.notification import Notification
 from services.alert.notify import NotifyStage
 from services.alert.offsets import Position
-from services.alert.retry import Backoff, Retry
+from services.alert.receivers import Receiver
+from services.alert.retry import Backoff, Delivered, Retry, Verdict
 from services.alert.routing import Router
 from services.alert.silences import SilenceStore
 from streambase.deadletters import DeadLetterSink
@@ -80,9 +85,34 @@ class FakeProducer:
         self.sent.append((topic, value))
         return Sent()
 
+    def flush(self, timeout: float | None = None) -> None:
+        if self.broker_away:
+            raise KafkaTimeoutError("the broker is away")
 
-def stage(clock: ManualClock, slack: ScriptedReceiver) -> tuple[NotifyStage, FakeConsumer, FakeProducer]:
-    consumer, producer = FakeConsumer(), FakeProducer()
+
+@dataclass
+class RecordingSlack:
+    """Takes every notification and notes, at each send, the delivery records already written."""
+
+    producer: FakeProducer | None = None
+    name: str = "slack"
+    got: list[Notification] = field(default_factory=list)
+    written_before: list[list[str]] = field(default_factory=list)
+    then: Callable[[], None] | None = None
+
+    def send(self, notification: Notification) -> Verdict:
+        self.got.append(notification)
+        if self.producer is not None:
+            self.written_before.append([r.status for r in records(self.producer, final=False)])
+        if self.then is not None:
+            self.then()
+        return Delivered()
+
+
+def stage(
+    clock: ManualClock, slack: Receiver, producer: FakeProducer | None = None
+) -> tuple[NotifyStage, FakeConsumer, FakeProducer]:
+    consumer, producer = FakeConsumer(), producer or FakeProducer()
     timing = Timing(timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=4))
     notify = NotifyStage(
         consumer,
@@ -105,8 +135,28 @@ def feed(consumer: FakeConsumer, *alerts: Alert, start: int = 0) -> None:
     consumer.pending += [Record(start + n, encode(a)) for n, a in enumerate(alerts)]
 
 
-def records(producer: FakeProducer) -> list[DeliveryRecord]:
-    return [decode(DeliveryRecord, v) for t, v in producer.sent if t == TOPICS.delivery]
+def records(producer: FakeProducer, final: bool = True) -> list[DeliveryRecord]:
+    """Delivery records written: outcomes only, or attempts (`pending`) too."""
+    written = [decode(DeliveryRecord, v) for t, v in producer.sent if t == TOPICS.delivery]
+    return [r for r in written if r.status != "pending" or not final]
+
+
+def situation(n: int) -> Alert:
+    """An alert of a situation of its own, so it is sent in a notification of its own."""
+    return alert(f"s{n}").model_copy(update={"fingerprint": f"fp-{n}"})
+
+
+def attempt(receiver: str, alert_: Alert, status: DeliveryStatus = "pending") -> DeliveryRecord:
+    return DeliveryRecord(
+        notification_id=f"{receiver}:{alert_.fingerprint}:{alert_.id}",
+        alert_id=alert_.id,
+        receiver=receiver,
+        status=status,
+        attempts=0 if status == "pending" else 1,
+        updated_at=T0,
+        fingerprint=alert_.fingerprint,
+        alert_ids=(alert_.id,),
+    )
 
 
 def test_nothing_is_committed_while_an_alert_waits_in_its_group() -> None:
@@ -187,21 +237,77 @@ def test_an_unreadable_alert_whose_dead_letter_the_broker_refuses_is_read_again(
 
 def test_a_delivery_whose_record_the_broker_refuses_holds_the_commit_until_it_is_written() -> None:
     clock = ManualClock(T0)
-    slack = ScriptedReceiver("slack")
+    producer = FakeProducer()
+    slack = RecordingSlack(then=lambda: setattr(producer, "broker_away", True))  # gone while Slack answers
+    notify, consumer, _ = stage(clock, slack, producer)
+    feed(consumer, alert("a"), situation(2))
+    notify.poll_once(0)
+    clock.advance(30)
+    notify.poll_once(0)
+    assert len(slack.got) == 1, "nothing more is sent while an outcome waits to be recorded"
+    assert [r.status for r in records(producer, final=False)] == ["pending"]
+    assert set(consumer.commits) == {0}, "without its record, a crash must replay the alert"
+    producer.broker_away, slack.then = False, None
+    notify.poll_once(0)
+    statuses = [r.status for r in records(producer, final=False)]
+    assert statuses == ["pending", "delivered", "pending", "delivered"]
+    assert consumer.commits[-1] == 2
+    assert [n.summary for n in slack.got] == ["Story a", "Story s2"]
+
+
+def test_each_send_is_preceded_by_its_attempt_record_and_followed_by_its_outcome_before_the_next() -> None:
+    clock = ManualClock(T0)
+    producer = FakeProducer()
+    slack = RecordingSlack(producer)
+    notify, consumer, _ = stage(clock, slack, producer)
+    feed(consumer, situation(1), situation(2), situation(3))
+    notify.poll_once(0)
+    clock.advance(30)
+    notify.poll_once(0)
+    assert slack.written_before == [
+        ["pending"],
+        ["pending", "delivered", "pending"],
+        ["pending", "delivered", "pending", "delivered", "pending"],
+    ]
+    attempts, outcomes = records(producer, final=False)[::2], records(producer)
+    assert [r.notification_id for r in attempts] == [r.notification_id for r in outcomes]
+
+
+def test_nothing_is_sent_while_the_broker_refuses_the_attempt_record() -> None:
+    clock = ManualClock(T0)
+    slack = RecordingSlack()
     notify, consumer, producer = stage(clock, slack)
     feed(consumer, alert("a"))
     notify.poll_once(0)
-    producer.broker_away = True
     clock.advance(30)
-    notify.poll_once(0)
-    assert len(slack.sent) == 1
-    assert records(producer) == []
-    assert set(consumer.commits) == {0}, "without its record, a crash must replay the alert"
+    producer.broker_away = True
+    with pytest.raises(KafkaTimeoutError):
+        notify.poll_once(0)
+    assert slack.got == []
     producer.broker_away = False
     notify.poll_once(0)
-    assert [r.status for r in records(producer)] == ["delivered"]
-    assert consumer.commits[-1] == 1
-    assert len(slack.sent) == 1
+    assert [n.summary for n in slack.got] == ["Story a"]
+    assert [r.status for r in records(producer, final=False)] == ["pending", "delivered"]
+
+
+def test_a_notification_whose_last_record_is_an_attempt_is_sent_again_as_a_possible_repeat() -> None:
+    clock = ManualClock(T0)
+    slack = RecordingSlack()
+    notify, consumer, _ = stage(clock, slack)
+    crashed, answered, other_receiver = situation(1), situation(2), situation(3)
+    notify.apply_delivery("k1", attempt("slack", crashed))  # the sender died after this
+    notify.apply_delivery("k2", attempt("slack", answered))
+    notify.apply_delivery("k2", attempt("slack", answered, "failed"))
+    notify.apply_delivery("k3", attempt("email", other_receiver))
+    feed(consumer, crashed, answered, other_receiver, situation(4))
+    notify.poll_once(0)
+    clock.advance(30)
+    notify.poll_once(0)
+    assert [(n.summary, n.possible_repeat) for n in slack.got] == [
+        ("Story s1", True),
+        ("Story s3", False),
+        ("Story s4", False),
+    ]
 
 
 def test_a_partition_given_straight_back_is_read_again_from_its_first_unfinished_alert() -> None:
