@@ -25,7 +25,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from newsmon.clock import Clock
 from newsmon.kafka import subscribe
-from newsmon.topics import Topics
+from newsmon.topics import ALERTS, Topics
 from schemas import Alert, DeliveryRecord, InvalidMessage, decode, encode
 from schemas.alert import DeliveryStatus
 from services.alert.batches import handle_batches, read_again
@@ -35,6 +35,7 @@ from services.alert.metrics import AlertMetrics
 from services.alert.notification import Notification
 from services.alert.offsets import OffsetTracker, Position
 from services.alert.routing import Router
+from services.alert.sent import SentLedger
 from services.alert.silences import SilenceStore
 from streambase.deadletters import DeadLetterSink
 from streambase.tables import TopicTail
@@ -45,6 +46,10 @@ HISTORY_PER_SITUATION = 20
 """Delivery records kept per situation, to restore its timing after work on it was handed back."""
 RECORD_TIMEOUT = 30.0
 """Seconds to wait for the broker to acknowledge a delivery record."""
+FORGET_EVERY = 60.0
+SENT_HORIZON = timedelta(milliseconds=ALERTS.retention_ms or 0) + timedelta(days=1)
+"""How long what an alert was delivered to is remembered: past the alerts topic's retention, it cannot be
+read again."""
 
 
 class _Handover(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -90,7 +95,8 @@ class NotifyStage:
         self._metrics = metrics
         self._deadletters = deadletters
         self._tracker = OffsetTracker()
-        self._sent: dict[str, set[str]] = {}
+        self._sent = SentLedger()
+        self._next_forget = clock.monotonic() + FORGET_EVERY
         self._attempts: dict[str, DeliveryRecord] = {}
         """Attempt records without an outcome yet, by notification id."""
         self._history: dict[str, list[DeliveryRecord]] = {}
@@ -115,7 +121,7 @@ class NotifyStage:
             return
         self._attempts.pop(record.notification_id, None)
         for alert_id in record.alert_ids or (record.alert_id,):
-            self._sent.setdefault(alert_id, set()).add(record.receiver)
+            self._sent.record(alert_id, record.receiver, record.updated_at)
         self.grouper.restore(record)
         if record.fingerprint:
             recent = self._history.setdefault(record.fingerprint, [])
@@ -187,8 +193,16 @@ class NotifyStage:
         self.flush_due()
         self.deliver_due()
         self.commit()
+        self._forget_old_deliveries()
         self._metrics.pending.set(self.pending())
         return count
+
+    def _forget_old_deliveries(self) -> None:
+        """Every FORGET_EVERY, drop what alerts past the alerts topic's retention were delivered to."""
+        if self._clock.monotonic() < self._next_forget:
+            return
+        self._next_forget = self._clock.monotonic() + FORGET_EVERY
+        self._sent.forget_before(self._clock.now() - SENT_HORIZON)
 
     def pending(self) -> int:
         return len(self.grouper.pending_positions()) + self.dispatcher.pending()
@@ -218,7 +232,7 @@ class NotifyStage:
     def _admit(self, alert: Alert, position: Position) -> None:
         """Silences, duplicates and grouping for one alert; no I/O."""
         now = self._clock.now()
-        done = self._sent.get(alert.id, set())
+        done = self._sent.receivers(alert.id)
         if self._already_handled(alert, done):
             self._metrics.suppressed.labels(reason="duplicate").inc()
             self._tracker.release(position)
@@ -239,7 +253,7 @@ class NotifyStage:
             log.debug("suppressed %s (%s): %s", alert.id, alert.rule_id, outcome.value)
             self._tracker.release(position)
 
-    def _already_handled(self, alert: Alert, done: set[str]) -> bool:
+    def _already_handled(self, alert: Alert, done: frozenset[str]) -> bool:
         """Sent to every receiver it routes to (by any replica), or already taken here (a replica's copy)."""
         if done and set(self._router.receivers_for(alert.labels)) <= done:
             return True
@@ -257,7 +271,7 @@ class NotifyStage:
             else:
                 self._tracker.release(position)
         for receiver in receivers:
-            alerts = tuple(a for a in batch.alerts if receiver not in self._sent.get(a.id, ()))
+            alerts = tuple(a for a in batch.alerts if receiver not in self._sent.receivers(a.id))
             if alerts:
                 repeat = self._attempted(receiver, alerts)
                 notification = Notification(receiver, batch.fingerprint, alerts, possible_repeat=repeat)
