@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("ingest", "classify_engine", "classify_stream", "alert", "pipeline", "scrape")
+BENCHMARKS = ("ingest", "classify_engine", "classify_stream", "alert", "pipeline", "scrape", "memory")
 RESULTS = Path(__file__).parent / "results"
 
 
