@@ -114,28 +114,39 @@ class ConsumerLag:
             self.gauge.remove(topic, str(partition))
         self._owned &= keep
 
-    def maybe_update(self, consumer: LagSource) -> None:
+    def maybe_update(self, *consumers: LagSource) -> None:
         now = self._clock.monotonic()
         if self._next_update is not None and now < self._next_update:
             return
         self._next_update = now + self._refresh
-        self.update(consumer)
+        self.update(*consumers)
 
-    def update(self, consumer: LagSource) -> None:
-        """Read highwater and position of every assigned partition; ask the broker where no fetch has yet."""
-        assigned = sorted(consumer.assignment())
-        highwaters = {tp: consumer.highwater(tp) for tp in assigned}
-        unknown = [tp for tp, hw in highwaters.items() if hw is None]
-        if unknown:
-            try:
-                highwaters.update(consumer.end_offsets(unknown, timeout_ms=2_000))
-            except Exception as exc:  # a slow broker must not break the consuming loop
-                log.debug("end offsets unavailable for lag: %s", exc)
+    def update(self, *consumers: LagSource) -> None:
+        """Read highwater and position of every partition the consumers are assigned (a service may run
+        several); ask the broker where no fetch has yet."""
         total = 0
-        for tp in assigned:
-            lag = partition_lag(highwaters.get(tp), consumer.position(tp, timeout_ms=2_000))
-            if lag is not None:
+        owned: list[tuple[str, int]] = []
+        for consumer in consumers:
+            for tp, lag in _partition_lags(consumer):
                 self.set(tp.topic, tp.partition, lag)
+                owned.append((tp.topic, tp.partition))
                 total += lag
-        self.retain((tp.topic, tp.partition) for tp in assigned)
+        self.retain(owned)
         self.total = total
+
+
+def _partition_lags(consumer: LagSource) -> list[tuple[TopicPartition, int]]:
+    assigned = sorted(consumer.assignment())
+    highwaters = {tp: consumer.highwater(tp) for tp in assigned}
+    unknown = [tp for tp, hw in highwaters.items() if hw is None]
+    if unknown:
+        try:
+            highwaters.update(consumer.end_offsets(unknown, timeout_ms=2_000))
+        except Exception as exc:  # a slow broker must not break the consuming loop
+            log.debug("end offsets unavailable for lag: %s", exc)
+    found = []
+    for tp in assigned:
+        lag = partition_lag(highwaters.get(tp), consumer.position(tp, timeout_ms=2_000))
+        if lag is not None:
+            found.append((tp, lag))
+    return found

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 import click
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
-from kafka.structs import TopicPartition
 
 from newsmon.clock import Clock, SystemClock
 from newsmon.config import NewsmonConfig
@@ -57,7 +56,6 @@ log = logging.getLogger("newsmon.alert")
 MAX_WAIT_SECONDS = 0.05
 """Longest notify-stage poll. The rule stage shares the thread, so this bounds how long a newly classified
 article waits before its rules are evaluated (a 0.5 s wait put ~250 ms on the median alert)."""
-LAG_EVERY_SECONDS = 5.0
 
 
 def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
@@ -230,7 +228,6 @@ def _loop(
     metrics: AlertMetrics,
 ) -> None:
     rules, notify = parts.rules, parts.notify
-    next_lag = 0.0
     backoff = Backoff(timedelta(seconds=1), timedelta(seconds=30))
     failures = 0
     while not stop.is_set():
@@ -250,30 +247,12 @@ def _loop(
         if not live.is_set() and rules.live and notify.live:
             live.set()
             log.info("alert service live")
-        if clock.monotonic() >= next_lag:
-            next_lag = clock.monotonic() + LAG_EVERY_SECONDS
-            try:
-                _update_lag(metrics, rules, notify)
-            except KafkaError as exc:  # the broker is away: lag is a metric, not a reason to stop
-                log.debug("lag unavailable: %s", exc)
+        try:
+            metrics.lag.maybe_update(rules.consumer, notify.consumer)
+        except KafkaError as exc:  # the broker is away: lag is a metric, not a reason to stop
+            log.debug("lag unavailable: %s", exc)
         assigned = len(notify.consumer.assignment())
         readiness.observe(kafka_connected(notify.consumer), assigned or None, metrics.lag.total)
-
-
-def _update_lag(metrics: AlertMetrics, rules: RuleStage, notify: NotifyStage) -> None:
-    owned: list[tuple[str, int]] = []
-    total = 0
-    for consumer in (rules.consumer, notify.consumer):
-        assigned: list[TopicPartition] = sorted(consumer.assignment())
-        for tp in assigned:
-            highwater = consumer.highwater(tp)
-            position = consumer.position(tp, timeout_ms=1000) if highwater is not None else None
-            if highwater is not None and position is not None:
-                metrics.lag.set(tp.topic, tp.partition, max(0, highwater - position))
-                owned.append((tp.topic, tp.partition))
-                total += max(0, highwater - position)
-    metrics.lag.retain(owned)
-    metrics.lag.total = total
 
 
 def _shutdown(parts: _Parts | None, health: HealthServer) -> None:
