@@ -287,3 +287,49 @@ def test_a_replica_waiting_for_an_unreachable_kafka_still_stops_on_request(feed_
     assert "loading" in replica.service.check()[1]
     replica.stop()
     assert feed_server.hits("/lonely.xml") == 0  # nothing is polled before the shared state is loaded
+
+
+def test_a_feed_refused_by_the_private_network_guard_reports_why_and_harms_no_other(
+    feed_server: FeedServer, kafka_settings: KafkaSettings, topics: Topics, reader: Reader
+) -> None:
+    """Only the name `localhost` is allowed: the same server by its address, the metadata address, and a
+    redirect from the allowed name to the address are all refused, each with its reason in feed health."""
+    from services.ingest.cli import render_status
+
+    port = feed_server.base.rsplit(":", 1)[1]
+    good = feed(feed_server, "good", range(2)).model_copy(update={"url": f"http://localhost:{port}/good.xml"})
+    internal = feed(feed_server, "internal", range(2))  # http://127.0.0.1:port/internal.xml
+    feed_server.redirect("/hop.xml", internal.url)
+    feeds = [
+        good,
+        internal,
+        FeedSpec(id="metadata", url="http://169.254.169.254/latest/meta-data/", outlet="M"),
+        FeedSpec(id="hop", url=f"http://localhost:{port}/hop.xml", outlet="H"),
+    ]
+    status = reader(topics.feed_health)
+    cfg = config(feeds, allow_private_networks=["localhost"], max_backoff="1h")
+    replica = ThreadReplica(kafka_settings, cfg, "guarded").start()
+    try:
+        seen: dict[str, Any] = {}
+        wait_until(
+            lambda: seen.update(health(status, timeout=1)) or len(seen) == len(feeds),
+            timeout=60,
+            what="a health record for every feed",
+        )
+        produced = articles(reader(topics.articles), 2)
+    finally:
+        replica.stop()
+    hint = "set ingest.allow_private_networks to allow it"
+    assert {name: record.last_outcome for name, record in seen.items()} == {
+        "good": "ok",
+        "internal": "blocked",
+        "metadata": "blocked",
+        "hop": "blocked",
+    }
+    assert seen["internal"].last_error == f"refused: 127.0.0.1 is a loopback address; {hint}"
+    assert seen["metadata"].last_error == f"refused: 169.254.169.254 is a link-local address; {hint}"
+    assert seen["hop"].last_error == f"refused at redirect 1: 127.0.0.1 is a loopback address; {hint}"
+    assert feed_server.hits("/internal.xml") == 0
+    assert sorted(a.title for a in produced) == ["good story 0", "good story 1"]
+    table = render_status([(spec, seen[spec.id]) for spec in feeds], seen["good"].last_poll_at)
+    assert f"refused: 169.254.169.254 is a link-local address; {hint}" in table
