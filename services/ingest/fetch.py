@@ -24,6 +24,7 @@ import aiohttp
 
 from newsmon import __version__
 from newsmon.clock import Clock, SystemClock
+from schemas.feed import VALIDATOR_MAX_LENGTH
 from services.ingest.addresses import HINT, AddressPolicy
 from services.ingest.config import IngestOptions
 from services.ingest.resolver import AddressRefused, GuardedResolver
@@ -50,6 +51,12 @@ class Validators:
 
     etag: str | None = None
     last_modified: str | None = None
+
+    @classmethod
+    def bounded(cls, etag: str | None, last_modified: str | None) -> Validators:
+        """The server's validators, less any longer than VALIDATOR_MAX_LENGTH: kept, a hostile one would sit
+        in feed health and go back to the server with every poll."""
+        return cls(_bounded(etag), _bounded(last_modified))
 
     def headers(self) -> dict[str, str]:
         headers = {}
@@ -208,7 +215,7 @@ class Fetcher:
 
     async def _finish(self, url: str, response: aiohttp.ClientResponse, hops: int) -> FetchResult:
         status = response.status
-        validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        validators = Validators.bounded(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         if status == 304:
             return FetchResult("not_modified", url, status, validators=validators, redirects=hops)
         if status >= 400 or status < 200:
@@ -237,6 +244,10 @@ class Fetcher:
                 raise _Failure("too_large", f"body exceeds the cap of {cap} bytes; cut off", response.status)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _bounded(validator: str | None) -> str | None:
+    return validator if validator and len(validator) <= VALIDATOR_MAX_LENGTH else None
 
 
 def _refused(reason: str, hop: int) -> str:

@@ -207,3 +207,21 @@ def test_a_redirect_to_a_private_address_is_refused_at_the_redirect_hop(target: 
         assert (result.outcome, result.error) == ("blocked", f"refused at redirect 1: {refused}; {HINT}")
         assert first.hits("/feed.xml") == 1
         assert second.hits("/feed.xml") == 0
+
+
+# --- validators ----------------------------------------------------------------------------------------
+def test_an_over_long_etag_is_ignored_and_the_body_still_used(feed_server: FeedServer) -> None:
+    url = feed_server.add("/feed.xml", FEED, etag='"' + "x" * 4000 + '"', last_modified="Tue, 17 Jun 2025")
+    first = fetch(url)
+    assert (first.outcome, first.body) == ("ok", FEED)
+    assert first.validators == Validators(None, "Tue, 17 Jun 2025")
+    fetch(url, first.validators)
+    assert "If-None-Match" not in feed_server.requests[-1].headers
+
+
+def test_a_100_kb_etag_fails_the_poll_in_the_http_client_and_is_never_kept(feed_server: FeedServer) -> None:
+    """aiohttp refuses any header line over 8190 bytes before our cap is asked; the poll fails, nothing is
+    stored or sent back."""
+    result = fetch(feed_server.add("/feed.xml", FEED, etag='"' + "x" * 100_000 + '"'))
+    assert result.outcome == "connection_error"
+    assert result.validators == Validators()

@@ -13,8 +13,9 @@ from kafka import KafkaConsumer
 
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics
-from schemas import FeedSpec, RawArticle
+from schemas import FeedSpec, RawArticle, decode
 from services.ingest import metrics
+from services.ingest.health import FeedHealth
 from tests.feed_fixtures import FEEDS, expected
 from tests.integration.ingest.replicas import ProcessReplica, ThreadReplica, articles, config, health
 from tests.servers.http_feeds import FeedServer
@@ -333,3 +334,68 @@ def test_a_feed_refused_by_the_private_network_guard_reports_why_and_harms_no_ot
     assert sorted(a.title for a in produced) == ["good story 0", "good story 1"]
     table = render_status([(spec, seen[spec.id]) for spec in feeds], seen["good"].last_poll_at)
     assert f"refused: 169.254.169.254 is a link-local address; {hint}" in table
+
+
+@pytest.mark.parametrize("second", ["restarted", "other-replica"])
+def test_the_first_poll_after_a_restart_or_a_takeover_is_conditional_and_answered_304(
+    feed_server: FeedServer, kafka_settings: KafkaSettings, topics: Topics, reader: Reader, second: str
+) -> None:
+    """Validators travel with the feed's health: the next poller sends them, on its very first poll too."""
+    date = "Tue, 17 Jun 2025 10:00:00 GMT"
+    feeds = [
+        feed(feed_server, "tagged", range(2)),  # ETag "tagged-2"
+        FeedSpec(
+            id="dated",
+            url=feed_server.add("/dated.xml", rss("dated", range(1)), last_modified=date),
+            outlet="D",
+        ),
+    ]
+    status = reader(topics.feed_health)
+    latest: dict[str, FeedHealth] = {}
+
+    def validators_published() -> bool:
+        latest.update(health(status, timeout=1))
+        return bool(latest.get("tagged") and latest["tagged"].etag and latest.get("dated"))
+
+    first = ThreadReplica(kafka_settings, config(feeds), "restarted").start()
+    try:
+        wait_until(validators_published, timeout=60, what="health with validators")
+    finally:
+        first.stop()
+    latest.update(health(status, timeout=2))  # everything the first replica published, read before the next
+    assert (latest["tagged"].etag, latest["dated"].last_modified) == ('"tagged-2"', date)
+    before = {path: feed_server.hits(path) for path in ("/tagged.xml", "/dated.xml")}
+    replica = ThreadReplica(kafka_settings, config(feeds), second).start()
+    try:
+        wait_until(
+            lambda: all(feed_server.hits(path) > hits for path, hits in before.items()),
+            timeout=60,
+            what="a poll of each feed after the restart",
+        )
+        after: list[FeedHealth] = []
+        wait_until(
+            lambda: (
+                after.extend(
+                    h for h in health_records(status) if h.instance == second and h.last_status is not None
+                )
+                or {h.feed_id for h in after} == {"tagged", "dated"}
+            ),
+            timeout=30,
+            what="health of the first polls after the restart",
+        )
+    finally:
+        replica.stop()
+    tagged = [r for r in feed_server.requests if r.path == "/tagged.xml"][before["/tagged.xml"]]
+    dated = [r for r in feed_server.requests if r.path == "/dated.xml"][before["/dated.xml"]]
+    assert tagged.headers.get("If-None-Match") == '"tagged-2"'
+    assert dated.headers.get("If-Modified-Since") == date
+    first_polls = {h.feed_id: h for h in reversed(after)}  # the earliest record of each feed
+    assert {f: (h.last_outcome, h.last_status) for f, h in first_polls.items()} == {
+        "tagged": ("not_modified", 304),
+        "dated": ("not_modified", 304),
+    }
+
+
+def health_records(consumer: KafkaConsumer) -> list[FeedHealth]:
+    """Every health record read so far, in order (latest per feed is `health`)."""
+    return [decode(FeedHealth, r.value) for r in drain(consumer, 10**9, 1.0) if r.value is not None]
