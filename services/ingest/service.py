@@ -220,8 +220,8 @@ class IngestService:
         async with Fetcher(self.options, self.clock) as fetcher:
             while not self._stopped.is_set():
                 now = self.clock.monotonic()
-                self._sync(self.assignment.snapshot(), now)
-                if self.seen.loaded.is_set():
+                if self.seen.loaded.is_set():  # with it the health of feeds taken over, validators included
+                    self._sync(self.assignment.snapshot(), now)
                     self._start_due(fetcher, inflight, now)
                 if now >= next_forget:
                     self.sink.forget(self.tailer.take_expired())
