@@ -1,12 +1,13 @@
 """Feed bytes made inert before feedparser parses them: no DOCTYPE, entity declaration or external reference
 survives, wherever it stood.
 
-Why in front of the parser and not inside it: feedparser builds its expat SAX parser itself and offers no hook
-to configure it. As feedparser sets expat up, external entities are never read, and expat (2.4 and later)
-stops an entity bomb only after it has expanded 8 MiB at a 100-fold amplification, which costs seconds of CPU
-per poll; feedparser's loose fallback parser then expands, without any limit, the "safe" entities feedparser
-lifts out of whatever looks like a DOCTYPE before the first element (even inside a comment). So nothing of the
-kind may reach either parser, and the one place that guarantees it is here.
+Why in front of the parser and not inside it: feedparser builds its expat SAX parser itself, with no parameter
+to configure it (only a module-wide list of parser drivers, which we leave alone). As feedparser sets expat
+up, external entities are never read: that second layer stays. But expat (2.4 and later) stops an entity bomb
+only once it has expanded 8 MiB at a 100-fold amplification, over a second of CPU per poll, and feedparser's
+loose fallback parser expands, with no limit at all, the "safe" entities feedparser lifts out of whatever
+looks like a DOCTYPE before the first element (even inside a comment). So no declaration may reach either
+parser.
 
 The scan reads the document as feedparser will: decoded by feedparser's own rules (HTTP charset, BOM, XML
 declaration, sniffing) and re-encoded as UTF-8, so a UTF-16 or UTF-7 document cannot hide markup from it.
