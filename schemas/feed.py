@@ -8,6 +8,10 @@ from pydantic import Field, field_validator
 
 from schemas.common import AwareDatetime, Duration, Identifier, Message
 
+VALIDATOR_MAX_LENGTH = 1024
+"""Longest ETag or Last-Modified kept: real ones are tens of characters; a longer one is ignored, not stored
+and not sent back."""
+
 
 class FeedSpec(Message):
     """One RSS/Atom feed to poll."""
@@ -47,7 +51,7 @@ class FeedHealth(Message):
     instance: str = Field(description="Replica that polled it last")
     last_poll_at: AwareDatetime
     last_outcome: str = Field(
-        description="ok, not_modified, http_error, timeout, too_large, parse_error, ..."
+        description="ok, not_modified, http_error, timeout, too_large, parse_error, blocked, ..."
     )
     last_status: int | None = Field(default=None, description="HTTP status of the last answer")
     last_success_at: AwareDatetime | None = None
@@ -58,3 +62,14 @@ class FeedHealth(Message):
     new_articles: int = Field(default=0, description="New articles found in this feed since it was added")
     interval_seconds: float = 0.0
     next_poll_at: AwareDatetime | None = None
+    # Added later, so optional: records written before them still decode.
+    etag: str | None = Field(
+        default=None,
+        max_length=VALIDATOR_MAX_LENGTH,
+        description="ETag to send as If-None-Match on the next poll, whichever replica makes it",
+    )
+    last_modified: str | None = Field(
+        default=None,
+        max_length=VALIDATOR_MAX_LENGTH,
+        description="Last-Modified to send as If-Modified-Since on the next poll",
+    )

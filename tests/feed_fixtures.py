@@ -15,7 +15,12 @@ _EXPECT = re.compile(rb"^Expect: (.+)$", re.MULTILINE)
 
 def expectations(data: bytes) -> list[str]:
     """The Expect lines of a fixture, whatever its encoding (UTF-16 ones included)."""
-    text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text: str | bytes = data.decode("utf-16")
+    elif data.startswith((b"<\x00?\x00", b"\x00<\x00?")):  # UTF-16 without a byte-order mark
+        text = data.decode("utf-16-le" if data[0] else "utf-16-be")
+    else:
+        text = data
     raw = text.encode("utf-8") if isinstance(text, str) else text
     return [m.group(1).decode("utf-8").strip() for m in _EXPECT.finditer(raw)]
 

@@ -103,6 +103,11 @@ def _age(moment: datetime | None, now: datetime) -> str:
     return sign + f"{seconds}s" if sign else f"{seconds}s ago"
 
 
+ERROR_WIDTH = 120
+"""The last column: room for a whole refusal ("refused at redirect 1: ... set ingest.allow_private_networks
+to allow it"), still cut where an error runs on."""
+
+
 def render_status(rows: list[tuple[FeedSpec | None, FeedHealth | None]], now: datetime) -> str:
     """The status table: one line per feed, failing feeds first, then by id."""
     header = (
@@ -137,7 +142,7 @@ def render_status(rows: list[tuple[FeedSpec | None, FeedHealth | None]], now: da
                 str(health.new_articles),
                 _age(health.next_poll_at, now) if health.next_poll_at else "-",
                 health.instance,
-                (health.last_error or "")[:60] if health.consecutive_failures else "",
+                (health.last_error or "")[:ERROR_WIDTH] if health.consecutive_failures else "",
             )
         )
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]

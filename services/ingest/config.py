@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from newsmon.kafka import ReplicaTimeout
 from schemas.common import Duration
+from services.ingest.addresses import parse_entry
 
 DEFAULT_USER_AGENT = "newsmon/{version} (news monitoring feed reader)"
 
@@ -44,6 +45,24 @@ class IngestOptions(BaseModel):
     max_pending_articles: int = Field(
         default=100_000, ge=100, description="Articles kept in memory while Kafka is unreachable"
     )
+    allow_private_networks: bool | tuple[str, ...] = Field(
+        default=False,
+        description="Whether feeds and their redirects may reach loopback, link-local, private (RFC 1918), "
+        "unique-local and similar addresses: false, true, or a list of host names and CIDRs allowed to",
+    )
+
+    @field_validator("allow_private_networks", mode="before")
+    @classmethod
+    def _allow_list(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, list | tuple):
+            for entry in value:
+                parse_entry(entry)  # a ValueError naming the entry and what is wrong with it
+            return tuple(entry.strip() for entry in value)
+        raise ValueError(
+            "must be false, true or a list of host names and CIDRs, e.g. [intranet.example.org, 10.20.0.0/16]"
+        )
 
     @model_validator(mode="after")
     def _ordered_intervals(self) -> IngestOptions:

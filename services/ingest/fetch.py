@@ -2,8 +2,10 @@
 to the client library.
 
 aiohttp supplies connections and decompression; this module owns the rules: redirects are followed by hand
-(so the limit and the schemes are ours), the body is read in chunks against the cap (decompressed size, so a
-gzip bomb is cut off too), and one deadline covers connect, redirects and body together.
+(so the limit and the schemes are ours), every hop may only reach the addresses the private-network guard
+allows (the host if written as an IP address here, resolved names in the resolver), the body is read in chunks
+against the cap (decompressed size, so a gzip bomb is cut off too), and one deadline covers connect, redirects
+and body together.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ import aiohttp
 
 from newsmon import __version__
 from newsmon.clock import Clock, SystemClock
+from schemas.feed import VALIDATOR_MAX_LENGTH
+from services.ingest.addresses import HINT, AddressPolicy
 from services.ingest.config import IngestOptions
+from services.ingest.resolver import AddressRefused, GuardedResolver
 
 log = logging.getLogger(__name__)
 
-FetchOutcome = Literal["ok", "not_modified", "http_error", "timeout", "too_large", "connection_error"]
+FetchOutcome = Literal[
+    "ok", "not_modified", "http_error", "timeout", "too_large", "connection_error", "blocked"
+]
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -44,6 +51,12 @@ class Validators:
 
     etag: str | None = None
     last_modified: str | None = None
+
+    @classmethod
+    def bounded(cls, etag: str | None, last_modified: str | None) -> Validators:
+        """The server's validators, less any longer than VALIDATOR_MAX_LENGTH: kept, a hostile one would sit
+        in feed health and go back to the server with every poll."""
+        return cls(_bounded(etag), _bounded(last_modified))
 
     def headers(self) -> dict[str, str]:
         headers = {}
@@ -104,10 +117,18 @@ class Fetcher:
         self._global = asyncio.Semaphore(options.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._policy = AddressPolicy.from_setting(options.allow_private_networks)
+        self._resolver: GuardedResolver | None = None  # made inside the event loop, in __aenter__
         self.user_agent = options.user_agent.replace("{version}", __version__)
 
     async def __aenter__(self) -> Fetcher:
-        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, enable_cleanup_closed=True)
+        self._resolver = GuardedResolver(self._policy)
+        connector = aiohttp.TCPConnector(
+            limit=0,
+            ttl_dns_cache=300,
+            enable_cleanup_closed=True,
+            resolver=self._resolver,
+        )
         timeout = aiohttp.ClientTimeout(
             total=None,
             sock_connect=self._options.connect_timeout.total_seconds(),
@@ -126,6 +147,9 @@ class Fetcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._resolver is not None:
+            await self._resolver.close()  # ours, so the connector leaves it open
+            self._resolver = None
 
     async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
         """Fetch `url`; never raises for network or server trouble: the outcome says what happened."""
@@ -156,16 +180,29 @@ class Fetcher:
         assert self._session is not None, "use Fetcher as an async context manager"
         permanent = True
         for hop in range(self._options.max_redirects + 1):
-            async with self._session.get(
-                url, headers=validators.headers(), allow_redirects=False
-            ) as response:
-                if response.status in REDIRECTS:
-                    permanent = permanent and response.status in PERMANENT_REDIRECTS
-                    url = self._next_hop(url, response)
-                    continue
-                result = await self._finish(url, response, hop)
-                return replace(result, moved=hop > 0 and permanent)
+            self._guard(url, hop)
+            try:
+                async with self._session.get(
+                    url, headers=validators.headers(), allow_redirects=False
+                ) as response:
+                    if response.status in REDIRECTS:
+                        permanent = permanent and response.status in PERMANENT_REDIRECTS
+                        url = self._next_hop(url, response)
+                        continue
+                    result = await self._finish(url, response, hop)
+                    return replace(result, moved=hop > 0 and permanent)
+            except aiohttp.ClientConnectorError as exc:
+                if isinstance(exc.os_error, AddressRefused):
+                    raise _Failure("blocked", _refused(exc.os_error.reason, hop)) from None
+                raise
         raise _Failure("http_error", f"more than {self._options.max_redirects} redirects")
+
+    def _guard(self, url: str, hop: int) -> None:
+        """Refuse a host written as an IP address that the policy refuses: aiohttp would connect to it
+        without asking the resolver, where names are checked."""
+        reason = self._policy.check_literal(urlsplit(url).hostname or "")
+        if reason is not None:
+            raise _Failure("blocked", _refused(reason, hop))
 
     def _next_hop(self, url: str, response: aiohttp.ClientResponse) -> str:
         location = response.headers.get("Location")
@@ -178,7 +215,7 @@ class Fetcher:
 
     async def _finish(self, url: str, response: aiohttp.ClientResponse, hops: int) -> FetchResult:
         status = response.status
-        validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        validators = Validators.bounded(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         if status == 304:
             return FetchResult("not_modified", url, status, validators=validators, redirects=hops)
         if status >= 400 or status < 200:
@@ -207,3 +244,12 @@ class Fetcher:
                 raise _Failure("too_large", f"body exceeds the cap of {cap} bytes; cut off", response.status)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _bounded(validator: str | None) -> str | None:
+    return validator if validator and len(validator) <= VALIDATOR_MAX_LENGTH else None
+
+
+def _refused(reason: str, hop: int) -> str:
+    where = f"refused at redirect {hop}" if hop else "refused"
+    return f"{where}: {reason}; {HINT}"

@@ -1,7 +1,8 @@
 """Feed health: what the last polls of each feed did, kept in a compacted topic keyed by feed id.
 
 The record is pure data, updated by a pure function; the service publishes it after every poll, any replica
-that takes the feed over continues from it, and `newsmon feeds status` reads it back as a table.
+that takes the feed over (or the same one, restarted) continues from it, schedule and ETag/Last-Modified
+included, and `newsmon feeds status` reads it back as a table.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class PollReport:
     new_articles: int = 0
     interval_seconds: float = 0.0
     next_poll_at: datetime | None = None
+    etag: str | None = None  # the validators the next poll will send
+    last_modified: str | None = None
 
 
 def record_poll(previous: FeedHealth | None, report: PollReport) -> FeedHealth:
@@ -59,5 +62,7 @@ def record_poll(previous: FeedHealth | None, report: PollReport) -> FeedHealth:
             "new_articles": base.new_articles + report.new_articles,
             "interval_seconds": report.interval_seconds,
             "next_poll_at": report.next_poll_at,
+            "etag": report.etag,
+            "last_modified": report.last_modified,
         }
     )

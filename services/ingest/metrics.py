@@ -16,6 +16,7 @@ PollOutcome = Literal[
     "parse_error",
     "not_a_feed",
     "connection_error",
+    "blocked",
 ]
 OUTCOMES: tuple[PollOutcome, ...] = (
     "ok",
@@ -26,6 +27,7 @@ OUTCOMES: tuple[PollOutcome, ...] = (
     "parse_error",
     "not_a_feed",
     "connection_error",
+    "blocked",
 )
 PRODUCE_ERROR_REASONS = ("timeout", "broker_unavailable", "message_too_large", "other")
 

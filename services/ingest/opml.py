@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from schemas import FeedSpec
 from services.ingest.normalise import language_tag
-from services.ingest.parse import neutralise
+from services.ingest.xmlsafe import prepare
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -31,7 +31,7 @@ class Imported:
 def parse_opml(data: bytes, existing_ids: Iterable[str] = (), existing_urls: Iterable[str] = ()) -> Imported:
     """Feeds from every outline with an xmlUrl; nested outline titles become tags."""
     try:
-        root = ET.fromstring(neutralise(data))  # noqa: S314 - no DOCTYPE left, so no entities to expand
+        root = ET.fromstring(prepare(data, "application/xml").data)  # noqa: S314 - no DOCTYPE, nothing to expand
     except ET.ParseError as exc:
         raise OpmlError(f"not well-formed XML: {exc}") from None
     if root.tag.lower() != "opml":

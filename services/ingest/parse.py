@@ -2,13 +2,12 @@
 
 feedparser never touches the network here: it gets bytes we fetched. Its relative-URI resolution and HTML
 sanitising are off (they dominate its parse time); links are resolved and text cleaned by normalise/textify.
-DOCTYPE declarations are cut out before feedparser sees the bytes, so entity-expansion bombs and external
-entities have nothing to expand.
+No DOCTYPE, entity declaration or external reference reaches feedparser (see xmlsafe), so entity-expansion
+bombs and external entities have nothing to expand.
 """
 
 from __future__ import annotations
 
-import codecs
 import html
 import re
 from collections.abc import Mapping
@@ -21,56 +20,17 @@ import feedparser
 
 from schemas import FeedSpec, RawArticle
 from services.ingest.normalise import FeedContext, language_tag, normalise_entry
+from services.ingest.xmlsafe import UTF8_CONTENT_TYPE, prepare
 
 ParseOutcome = Literal["ok", "parse_error", "not_a_feed"]
 
 PROLOG_SCAN = 64 * 1024
-"""A DOCTYPE must come before the root element; looking further than this is never needed."""
+"""How far into an HTML page its feed links are looked for."""
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b", re.IGNORECASE)
-_SUBSET_END = re.compile(rb"\]\s*>")
-_DECL_END = re.compile(rb">")
-_ENCODING_DECL = re.compile(rb"^(<\?xml[^>]*?)\s+encoding\s*=\s*([\"'])[^\"']*\2", re.IGNORECASE)
 _FEED_ROOT = re.compile(rb"<(?:[A-Za-z0-9_]+:)?(?:rss|feed|RDF|channel)\b")
 _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 _ALTERNATE = re.compile(rb"<link\b[^>]*\btype\s*=\s*[\"']?application/(?:rss|atom)\+xml[^>]*>", re.IGNORECASE)
 _HREF = re.compile(rb"\bhref\s*=\s*([\"'])(.*?)\1", re.IGNORECASE | re.DOTALL)
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def neutralise(data: bytes) -> bytes:
-    """Remove any DOCTYPE (with its internal subset of ENTITY declarations) from the prolog.
-
-    Linear in the prolog's size and never expands anything: an entity bomb or an external entity becomes an
-    undefined reference that the parser reports (bozo) and skips. UTF-16/32 documents are re-encoded as UTF-8
-    first so the scan sees their markup.
-    """
-    data = _to_utf8(data)
-    match = _DOCTYPE.search(data, 0, PROLOG_SCAN)
-    if match is None:
-        return data
-    start = match.start()
-    bracket = data.find(b"[", start, start + PROLOG_SCAN)
-    closing = data.find(b">", start, start + PROLOG_SCAN)
-    if bracket != -1 and (closing == -1 or bracket < closing):
-        end = _SUBSET_END.search(data, bracket)
-    else:
-        end = _DECL_END.search(data, start)
-    stop = end.end() if end else len(data)
-    return data[:start] + data[stop:]
-
-
-def _to_utf8(data: bytes) -> bytes:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            text = data[len(bom) :].decode(encoding, errors="replace").encode("utf-8")
-            return _ENCODING_DECL.sub(rb"\1", text, count=1)
-    return data
 
 
 @dataclass(frozen=True)
@@ -96,17 +56,25 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse and normalise one feed body. Never raises for bad input: the outcome says what went wrong."""
     base = feed.url if base_url is None else base_url
-    # No content-location: feedparser would join every element against it; links are resolved by normalise.
-    headers = {"content-location": "", "content-type": content_type or "application/xml"}
+    content_type = content_type or "application/xml"
     try:
+        prepared = prepare(data, content_type)
+        # No content-location: feedparser would join every element against it; links are resolved by
+        # normalise. The prepared bytes are UTF-8 already, and must be read as such.
+        headers = {
+            "content-location": "",
+            "content-type": UTF8_CONTENT_TYPE if prepared.utf8 else content_type,
+        }
         result = feedparser.parse(
-            neutralise(data),
+            prepared.data,
             response_headers=headers,
             resolve_relative_uris=False,
             sanitize_html=False,
         )
     except Exception as exc:  # feedparser is meant to catch everything; a bug there must not stop a poll
         return ParsedFeed("parse_error", problem=f"{type(exc).__name__}: {exc}")
+    if prepared.encoding_problem is not None and not result.get("bozo"):
+        result["bozo"], result["bozo_exception"] = True, prepared.encoding_problem
     return _collect(result, data, feed, FeedContext(feed, base, fetched_at))
 
 

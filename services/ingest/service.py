@@ -220,8 +220,8 @@ class IngestService:
         async with Fetcher(self.options, self.clock) as fetcher:
             while not self._stopped.is_set():
                 now = self.clock.monotonic()
-                self._sync(self.assignment.snapshot(), now)
-                if self.seen.loaded.is_set():
+                if self.seen.loaded.is_set():  # with it the health of feeds taken over, validators included
+                    self._sync(self.assignment.snapshot(), now)
                     self._start_due(fetcher, inflight, now)
                 if now >= next_forget:
                     self.sink.forget(self.tailer.take_expired())
@@ -272,9 +272,13 @@ class IngestService:
                 known.spec = spec
 
     def _takeover(self, spec: FeedSpec, now: float) -> _Feed:
-        """A feed new to this replica continues from the health its last poller published."""
+        """A feed new to this replica continues from the health its last poller published: its schedule, and
+        its validators, so the first poll here is a conditional GET as the next one there would have been."""
         health = self.tailer.health(spec.id)
         schedule = initial(self.limits, spec.interval, now)
+        validators = Validators()
+        if health is not None and health.url == spec.url:
+            validators = Validators.bounded(health.etag, health.last_modified)
         if health is not None and health.next_poll_at is not None and health.url == spec.url:
             wait = (health.next_poll_at - self.clock.now()).total_seconds()
             interval = schedule.interval if schedule.fixed else timedelta(seconds=health.interval_seconds)
@@ -284,7 +288,7 @@ class IngestService:
                 health.consecutive_failures,
                 schedule.fixed,
             )
-        return _Feed(spec, schedule, Validators(), health)
+        return _Feed(spec, schedule, validators, health)
 
     async def _poll(self, fetcher: Fetcher, feed: _Feed) -> None:
         spec = feed.spec
@@ -383,6 +387,8 @@ class IngestService:
             new,
             feed.schedule.interval.total_seconds(),
             at + timedelta(seconds=feed.schedule.due - now),
+            feed.validators.etag,
+            feed.validators.last_modified,
         )
         feed.health = record_poll(feed.health, report)
         self.sink.publish_health(feed.health)

@@ -71,7 +71,7 @@ def write_config(directory: Path, feeds: Sequence[tuple[str, str, str]] = (), ex
     main = directory / "newsmon.yaml"
     main.write_text(
         "feeds: feeds.yaml\ntaxonomy: taxonomy.yaml\nrules: rules.yaml\n"
-        "ingest: {default_interval: 1s, min_interval: 1s, max_interval: 2s}\n"
+        "ingest: {default_interval: 1s, min_interval: 1s, max_interval: 2s, allow_private_networks: true}\n"
         "classify: {window: 60s, window_step: 10s, window_grace: 20s, emit_interval: 1s}\n"
         + (extra or FAST_ALERTING)
     )

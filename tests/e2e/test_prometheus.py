@@ -223,7 +223,7 @@ def write_config(directory: Path, feed_url: str, broken_url: str) -> Path:
     main = directory / "newsmon.yaml"
     main.write_text(
         "feeds: feeds.yaml\ntaxonomy: taxonomy.yaml\nrules: rules.yaml\n"
-        "ingest: {default_interval: 2s, min_interval: 1s, max_interval: 10s}\n"
+        "ingest: {default_interval: 2s, min_interval: 1s, max_interval: 10s, allow_private_networks: true}\n"
         "classify: {window: 60s, window_step: 10s, window_grace: 20s, emit_interval: 1s}\n"
         "alerting: {group_wait: 1s, group_interval: 5s, repeat_interval: 1h}\n"
     )

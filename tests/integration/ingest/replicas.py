@@ -34,10 +34,13 @@ FAST = {
     "total_timeout": "5s",
 }
 """Polling every second so a test sees several cycles in a few seconds."""
+LOOPBACK = {"allow_private_networks": True}
+"""The feed server listens on 127.0.0.1, which ingest refuses by default."""
 
 
 def config(feeds: Sequence[FeedSpec], **ingest: Any) -> NewsmonConfig:
-    return NewsmonConfig.model_validate({"feeds": [f.model_dump() for f in feeds], "ingest": FAST | ingest})
+    settings = FAST | LOOPBACK | ingest
+    return NewsmonConfig.model_validate({"feeds": [f.model_dump() for f in feeds], "ingest": settings})
 
 
 class ThreadReplica:

@@ -31,10 +31,20 @@ def env(settings: KafkaSettings, config_path: Path) -> dict[str, str]:
     }
 
 
-def test_parse_feed_fetches_a_url_through_the_service_fetcher(feed_server: FeedServer) -> None:
+@pytest.fixture
+def loopback(tmp_path: Path) -> dict[str, str]:
+    """The environment of a parse-feed run whose config lets it fetch from the feed server on 127.0.0.1."""
+    path = tmp_path / "newsmon.yaml"
+    path.write_text("ingest: {allow_private_networks: true}\n")
+    return {"NEWSMON_CONFIG": str(path)}
+
+
+def test_parse_feed_fetches_a_url_through_the_service_fetcher(
+    feed_server: FeedServer, loopback: dict[str, str]
+) -> None:
     feed_server.add("/feed.xml", rss("cli", range(3)), gzip=True)
     url = feed_server.redirect("/old.xml", "/feed.xml", code=301)
-    result = CliRunner().invoke(cli, ["parse-feed", url, "--feed-id", "cli-test"])
+    result = CliRunner().invoke(cli, ["parse-feed", url, "--feed-id", "cli-test"], env=loopback)
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["title"] for a in lines] == ["cli story 0", "cli story 1", "cli story 2"]
@@ -42,8 +52,10 @@ def test_parse_feed_fetches_a_url_through_the_service_fetcher(feed_server: FeedS
     assert "redirected 1 time(s)" in result.stderr
 
 
-def test_parse_feed_reports_a_failing_url_and_exits_1(feed_server: FeedServer) -> None:
-    result = CliRunner().invoke(cli, ["parse-feed", feed_server.redirect_loop("/loop")])
+def test_parse_feed_reports_a_failing_url_and_exits_1(
+    feed_server: FeedServer, loopback: dict[str, str]
+) -> None:
+    result = CliRunner().invoke(cli, ["parse-feed", feed_server.redirect_loop("/loop")], env=loopback)
     assert result.exit_code == 1
     assert "more than 5 redirects" in result.output
 

@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
 from newsmon.clock import ManualClock
 from services.ingest.config import IngestOptions
 from services.ingest.fetch import Fetcher, FetchResult, Validators
@@ -15,8 +17,12 @@ FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></chan
 
 
 def fetch(url: str, validators: Validators | None = None, **options: object) -> FetchResult:
+    """One fetch with these options; the feed server is on 127.0.0.1, so loopback is allowed unless a test
+    says otherwise."""
+
     async def go() -> FetchResult:
-        async with Fetcher(IngestOptions.model_validate(options)) as fetcher:
+        settings = {"allow_private_networks": True} | options
+        async with Fetcher(IngestOptions.model_validate(settings)) as fetcher:
             return await fetcher.fetch(url, validators)
 
     return asyncio.run(go())
@@ -120,7 +126,7 @@ def test_the_per_host_limit_holds_under_load(feed_server: FeedServer) -> None:
         feed_server.drip(f"/slow{i}", b"<rss/>", interval=0.05)
 
     async def go() -> list[FetchResult]:
-        options = IngestOptions(per_host_concurrency=2, concurrency=10)
+        options = IngestOptions(per_host_concurrency=2, concurrency=10, allow_private_networks=True)
         async with Fetcher(options) as fetcher:
             return await asyncio.gather(*(fetcher.fetch(feed_server.url(f"/slow{i}")) for i in range(12)))
 
@@ -135,3 +141,87 @@ def test_a_permanent_move_is_reported_with_the_new_address(feed_server: FeedServ
     assert (moved.outcome, moved.moved, moved.url) == ("ok", True, feed_server.url("/new.xml"))
     temporary = fetch(feed_server.redirect("/tmp.xml", "/new.xml", code=302))
     assert not temporary.moved
+
+
+# --- the private-network guard -----------------------------------------------------------------------
+HINT = "set ingest.allow_private_networks to allow it"
+
+
+def port(server: FeedServer) -> int:
+    return int(server.base.rsplit(":", 1)[1])
+
+
+def test_a_feed_on_a_loopback_address_is_refused_by_default(feed_server: FeedServer) -> None:
+    result = fetch(feed_server.add("/feed.xml", FEED), allow_private_networks=False)
+    assert (result.outcome, result.status) == ("blocked", None)
+    assert result.error == f"refused: 127.0.0.1 is a loopback address; {HINT}"
+    assert feed_server.hits("/feed.xml") == 0
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_after_resolution(feed_server: FeedServer) -> None:
+    feed_server.add("/feed.xml", FEED)
+    result = fetch(f"http://localhost:{port(feed_server)}/feed.xml", allow_private_networks=False)
+    assert result.outcome == "blocked"
+    assert result.error == f"refused: localhost resolves to 127.0.0.1, a loopback address; {HINT}"
+    assert feed_server.hits("/feed.xml") == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "setting", "outcome"),
+    [
+        ("127.0.0.1", True, "ok"),
+        ("127.0.0.1", ["127.0.0.0/8"], "ok"),
+        ("127.0.0.1", ["127.0.0.1"], "ok"),
+        ("127.0.0.1", ["10.0.0.0/8", "intranet.example.org"], "blocked"),
+        ("localhost", ["localhost"], "ok"),
+        ("localhost", ["127.0.0.1/32"], "ok"),
+        ("localhost", ["intranet.example.org"], "blocked"),
+    ],
+)
+def test_the_setting_or_an_allow_list_entry_lets_a_loopback_feed_through(
+    feed_server: FeedServer, host: str, setting: bool | list[str], outcome: str
+) -> None:
+    feed_server.add("/feed.xml", FEED)
+    result = fetch(f"http://{host}:{port(feed_server)}/feed.xml", allow_private_networks=setting)
+    assert result.outcome == outcome, result.error
+
+
+@pytest.mark.parametrize(
+    ("target", "refused"),
+    [
+        ("http://127.0.0.1:{port}/feed.xml", "127.0.0.1 is a loopback address"),
+        (
+            "http://[::ffff:127.0.0.1]:{port}/feed.xml",
+            "::ffff:127.0.0.1 is a loopback address (IPv4-mapped 127.0.0.1)",
+        ),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+    ],
+)
+def test_a_redirect_to_a_private_address_is_refused_at_the_redirect_hop(target: str, refused: str) -> None:
+    """The first server is reached by name and allowed by name only; where it redirects to is not, and the
+    second server, which would serve a feed, never sees a request."""
+    with FeedServer() as first, FeedServer() as second:
+        second.add("/feed.xml", FEED)
+        first.redirect("/feed.xml", target.format(port=port(second)))
+        result = fetch(f"http://localhost:{port(first)}/feed.xml", allow_private_networks=["localhost"])
+        assert (result.outcome, result.error) == ("blocked", f"refused at redirect 1: {refused}; {HINT}")
+        assert first.hits("/feed.xml") == 1
+        assert second.hits("/feed.xml") == 0
+
+
+# --- validators ----------------------------------------------------------------------------------------
+def test_an_over_long_etag_is_ignored_and_the_body_still_used(feed_server: FeedServer) -> None:
+    url = feed_server.add("/feed.xml", FEED, etag='"' + "x" * 4000 + '"', last_modified="Tue, 17 Jun 2025")
+    first = fetch(url)
+    assert (first.outcome, first.body) == ("ok", FEED)
+    assert first.validators == Validators(None, "Tue, 17 Jun 2025")
+    fetch(url, first.validators)
+    assert "If-None-Match" not in feed_server.requests[-1].headers
+
+
+def test_a_100_kb_etag_fails_the_poll_in_the_http_client_and_is_never_kept(feed_server: FeedServer) -> None:
+    """aiohttp refuses any header line over 8190 bytes before our cap is asked; the poll fails, nothing is
+    stored or sent back."""
+    result = fetch(feed_server.add("/feed.xml", FEED, etag='"' + "x" * 100_000 + '"'))
+    assert result.outcome == "connection_error"
+    assert result.validators == Validators()

@@ -13,8 +13,9 @@ from kafka import KafkaConsumer
 
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics
-from schemas import FeedSpec, RawArticle
+from schemas import FeedSpec, RawArticle, decode
 from services.ingest import metrics
+from services.ingest.health import FeedHealth
 from tests.feed_fixtures import FEEDS, expected
 from tests.integration.ingest.replicas import ProcessReplica, ThreadReplica, articles, config, health
 from tests.servers.http_feeds import FeedServer
@@ -287,3 +288,114 @@ def test_a_replica_waiting_for_an_unreachable_kafka_still_stops_on_request(feed_
     assert "loading" in replica.service.check()[1]
     replica.stop()
     assert feed_server.hits("/lonely.xml") == 0  # nothing is polled before the shared state is loaded
+
+
+def test_a_feed_refused_by_the_private_network_guard_reports_why_and_harms_no_other(
+    feed_server: FeedServer, kafka_settings: KafkaSettings, topics: Topics, reader: Reader
+) -> None:
+    """Only the name `localhost` is allowed: the same server by its address, the metadata address, and a
+    redirect from the allowed name to the address are all refused, each with its reason in feed health."""
+    from services.ingest.cli import render_status
+
+    port = feed_server.base.rsplit(":", 1)[1]
+    good = feed(feed_server, "good", range(2)).model_copy(update={"url": f"http://localhost:{port}/good.xml"})
+    internal = feed(feed_server, "internal", range(2))  # http://127.0.0.1:port/internal.xml
+    feed_server.redirect("/hop.xml", internal.url)
+    feeds = [
+        good,
+        internal,
+        FeedSpec(id="metadata", url="http://169.254.169.254/latest/meta-data/", outlet="M"),
+        FeedSpec(id="hop", url=f"http://localhost:{port}/hop.xml", outlet="H"),
+    ]
+    status = reader(topics.feed_health)
+    cfg = config(feeds, allow_private_networks=["localhost"], max_backoff="1h")
+    replica = ThreadReplica(kafka_settings, cfg, "guarded").start()
+    try:
+        seen: dict[str, Any] = {}
+        wait_until(
+            lambda: seen.update(health(status, timeout=1)) or len(seen) == len(feeds),
+            timeout=60,
+            what="a health record for every feed",
+        )
+        produced = articles(reader(topics.articles), 2)
+    finally:
+        replica.stop()
+    hint = "set ingest.allow_private_networks to allow it"
+    assert {name: record.last_outcome for name, record in seen.items()} == {
+        "good": "ok",
+        "internal": "blocked",
+        "metadata": "blocked",
+        "hop": "blocked",
+    }
+    assert seen["internal"].last_error == f"refused: 127.0.0.1 is a loopback address; {hint}"
+    assert seen["metadata"].last_error == f"refused: 169.254.169.254 is a link-local address; {hint}"
+    assert seen["hop"].last_error == f"refused at redirect 1: 127.0.0.1 is a loopback address; {hint}"
+    assert feed_server.hits("/internal.xml") == 0
+    assert sorted(a.title for a in produced) == ["good story 0", "good story 1"]
+    table = render_status([(spec, seen[spec.id]) for spec in feeds], seen["good"].last_poll_at)
+    assert f"refused: 169.254.169.254 is a link-local address; {hint}" in table
+
+
+@pytest.mark.parametrize("second", ["restarted", "other-replica"])
+def test_the_first_poll_after_a_restart_or_a_takeover_is_conditional_and_answered_304(
+    feed_server: FeedServer, kafka_settings: KafkaSettings, topics: Topics, reader: Reader, second: str
+) -> None:
+    """Validators travel with the feed's health: the next poller sends them, on its very first poll too."""
+    date = "Tue, 17 Jun 2025 10:00:00 GMT"
+    feeds = [
+        feed(feed_server, "tagged", range(2)),  # ETag "tagged-2"
+        FeedSpec(
+            id="dated",
+            url=feed_server.add("/dated.xml", rss("dated", range(1)), last_modified=date),
+            outlet="D",
+        ),
+    ]
+    status = reader(topics.feed_health)
+    latest: dict[str, FeedHealth] = {}
+
+    def validators_published() -> bool:
+        latest.update(health(status, timeout=1))
+        return bool(latest.get("tagged") and latest["tagged"].etag and latest.get("dated"))
+
+    first = ThreadReplica(kafka_settings, config(feeds), "restarted").start()
+    try:
+        wait_until(validators_published, timeout=60, what="health with validators")
+    finally:
+        first.stop()
+    latest.update(health(status, timeout=2))  # everything the first replica published, read before the next
+    assert (latest["tagged"].etag, latest["dated"].last_modified) == ('"tagged-2"', date)
+    before = {path: feed_server.hits(path) for path in ("/tagged.xml", "/dated.xml")}
+    replica = ThreadReplica(kafka_settings, config(feeds), second).start()
+    try:
+        wait_until(
+            lambda: all(feed_server.hits(path) > hits for path, hits in before.items()),
+            timeout=60,
+            what="a poll of each feed after the restart",
+        )
+        after: list[FeedHealth] = []
+        wait_until(
+            lambda: (
+                after.extend(
+                    h for h in health_records(status) if h.instance == second and h.last_status is not None
+                )
+                or {h.feed_id for h in after} == {"tagged", "dated"}
+            ),
+            timeout=30,
+            what="health of the first polls after the restart",
+        )
+    finally:
+        replica.stop()
+    tagged = [r for r in feed_server.requests if r.path == "/tagged.xml"][before["/tagged.xml"]]
+    dated = [r for r in feed_server.requests if r.path == "/dated.xml"][before["/dated.xml"]]
+    assert tagged.headers.get("If-None-Match") == '"tagged-2"'
+    assert dated.headers.get("If-Modified-Since") == date
+    first_polls = {h.feed_id: h for h in reversed(after)}  # the earliest record of each feed
+    assert {f: (h.last_outcome, h.last_status) for f, h in first_polls.items()} == {
+        "tagged": ("not_modified", 304),
+        "dated": ("not_modified", 304),
+    }
+
+
+def health_records(consumer: KafkaConsumer) -> list[FeedHealth]:
+    """Every health record read so far, in order (latest per feed is `health`)."""
+    return [decode(FeedHealth, r.value) for r in drain(consumer, 10**9, 1.0) if r.value is not None]

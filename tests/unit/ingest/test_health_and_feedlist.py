@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from schemas import FeedSpec
+from schemas import FeedHealth, FeedSpec, decode
 from services.ingest.feedlist import diff
 from services.ingest.health import PollReport, record_poll
 
@@ -38,3 +38,21 @@ def test_publishing_writes_only_new_and_changed_feeds_and_removes_the_rest() -> 
     assert [f.id for f in changes.upserts] == ["edited", "new", "broken"]
     assert changes.removals == ("gone",)
     assert not diff({"same": feed("same")}, [feed("same")])
+
+
+def test_each_poll_records_the_validators_the_next_one_will_send() -> None:
+    health = record_poll(None, report("ok", 0, status=200, etag='"v1"', last_modified="Tue, 17 Jun 2025"))
+    assert (health.etag, health.last_modified) == ('"v1"', "Tue, 17 Jun 2025")
+    health = record_poll(health, report("timeout", 5, etag='"v1"'))
+    assert (health.etag, health.last_modified) == ('"v1"', None)
+
+
+def test_a_health_record_written_before_the_validators_existed_still_decodes() -> None:
+    old = (
+        b'{"schema_version": 1, "feed_id": "f", "url": "https://a.example/", "instance": "r1",'
+        b' "last_poll_at": "2025-06-17T12:00:00Z", "last_outcome": "ok", "last_status": 200,'
+        b' "consecutive_failures": 0, "items_seen": 3, "new_articles": 3, "interval_seconds": 300.0,'
+        b' "next_poll_at": "2025-06-17T12:05:00Z"}'
+    )
+    health = decode(FeedHealth, old)
+    assert (health.feed_id, health.etag, health.last_modified) == ("f", None, None)
