@@ -30,10 +30,10 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer
 
 from bench.classify_engine import articles as corpus
-from newsmon.kafka import create_pipeline_topics, make_consumer, make_producer
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import RawArticle, encode
+from streambase.kafka import create_pipeline_topics, make_consumer, make_producer
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"

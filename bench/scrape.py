@@ -20,9 +20,9 @@ from typing import Any
 from kafka.structs import TopicPartition
 from prometheus_client import REGISTRY, disable_created_metrics
 
-from newsmon.health import HealthServer
-from newsmon.metrics import ConsumerLag
 from services.ingest import metrics as ingest_metrics
+from streambase.health import HealthServer
+from streambase.metrics import ConsumerLag
 
 
 class OffsetsOnly:

@@ -1,3 +1,6 @@
-"""newsmon: event-driven news monitoring over Kafka."""
+"""newsmon: event-driven news monitoring over Kafka. This package is the entry layer: the command line,
+configuration assembly, `serve`, `run` and dashboards. No service imports it."""
 
-__version__ = "0.1.0"
+from streambase import __version__
+
+__all__ = ["__version__"]

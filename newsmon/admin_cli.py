@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from newsmon import runtime
-from newsmon.topics import Topics
+from streambase.topics import Topics
 
 
 @click.group("topics")
@@ -18,7 +18,7 @@ def topics_group() -> None:
 @topics_group.command("ensure")
 def topics_ensure() -> None:
     """Create missing topics with the configured partitions and retention; services also do this at start."""
-    from newsmon.kafka import create_pipeline_topics
+    from streambase.kafka import create_pipeline_topics
 
     rt = runtime.start("topics")
     created = create_pipeline_topics(rt.kafka)

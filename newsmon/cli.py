@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from newsmon import __version__
+from streambase import __version__
 
 # name -> (module:attribute of a click command, one-line help shown in `newsmon --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -28,16 +28,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Classify JSON-lines articles offline: topics, signals with evidence, score.",
     ),
     "eval": ("services.classify.cli:eval_command", "Score the taxonomy on a labelled JSON-lines file."),
-    "feeds": ("services.ingest.cli:feeds_group", "Feed health status, OPML import, publish the feed list."),
-    "parse-feed": ("services.ingest.cli:parse_feed_command", "Print a feed's articles as JSON lines."),
+    "feeds": ("newsmon.ingest_cli:feeds_group", "Feed health status, OPML import, publish the feed list."),
+    "parse-feed": ("newsmon.ingest_cli:parse_feed_command", "Print a feed's articles as JSON lines."),
     "dashboards": (
         "newsmon.dashboards:dashboards_group",
         "Generate the Grafana dashboards from code, or check they are current.",
     ),
-    "alert": ("services.alert.cli:alert_group", "Send a test notification to a receiver."),
-    "silence": ("services.alert.cli:silence_group", "Add, list or expire alert silences."),
+    "alert": ("newsmon.alert_cli:alert_group", "Send a test notification to a receiver."),
+    "silence": ("newsmon.alert_cli:silence_group", "Add, list or expire alert silences."),
     "backtest": (
-        "services.alert.cli:backtest_command",
+        "newsmon.alert_cli:backtest_command",
         "Replay articles through the alert rules offline: what would have fired, and when.",
     ),
 }

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from newsmon.yamlconf import ConfigError, load
 from schemas.feed import FeedSpec
 from services.alert.config import AlertingOptions
 from services.alert.rules import Rules
 from services.classify.config import ClassifyOptions
 from services.classify.taxonomy import Taxonomy
 from services.ingest.config import IngestOptions
+from streambase.yamlconf import ConfigError, load
 
 __all__ = ["ConfigError", "NewsmonConfig", "load_config"]
 

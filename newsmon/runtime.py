@@ -1,47 +1,55 @@
-"""Start-up shared by every process: settings from the environment, logging, and the validated config."""
+"""Start-up shared by every process: settings from the environment, logging, and the validated config.
+
+Every process reads the base settings (Kafka, runtime); only alert processes read the receivers' settings,
+so ingest and classify never hold a webhook URL or an SMTP password.
+"""
 
 from __future__ import annotations
 
-import socket
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 import click
 
 from newsmon.config import NewsmonConfig, load_config
-from newsmon.logs import register_secrets, setup_logging
-from newsmon.settings import KafkaSettings, RuntimeSettings, SlackSettings, SmtpSettings
-from newsmon.yamlconf import ConfigError
+from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings
+from streambase.logs import register_secrets, setup_logging
+from streambase.settings import KafkaSettings, RuntimeSettings, ServiceSettings
+from streambase.yamlconf import ConfigError
 
 
-@dataclass(frozen=True)
-class Runtime:
-    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
-    kafka: KafkaSettings = field(default_factory=KafkaSettings)
-    slack: SlackSettings = field(default_factory=SlackSettings)
-    smtp: SmtpSettings = field(default_factory=SmtpSettings)
-
-    @property
-    def instance(self) -> str:
-        return self.runtime.instance or socket.gethostname()
-
-    def config(self, path: Path | None = None) -> NewsmonConfig:
-        return load_config(path or self.runtime.config)
+def start(service: str) -> ServiceSettings:
+    """Read the base settings, register secrets with the log scrubber and set up logging; exit with a clear
+    message when a variable is invalid."""
+    settings = _read(lambda: ServiceSettings(RuntimeSettings(), KafkaSettings()))
+    register_secrets(settings.kafka.sasl_password)
+    setup_logging(settings.runtime.log_level, settings.runtime.log_format, service)
+    return settings
 
 
-def start(service: str) -> Runtime:
-    """Read settings, register secrets with the log scrubber and set up logging; exit with a clear message."""
+def alert_settings(base: ServiceSettings) -> AlertSettings:
+    """The alert service's settings: the base's plus its default receivers', registered as secrets."""
+    settings = _read(lambda: AlertSettings(base.runtime, base.kafka, SlackSettings(), SmtpSettings()))
+    register_secrets(settings.smtp.password, settings.slack.webhook_url)
+    if settings.slack.webhook_url is not None:  # a message quoting only the path would still carry the token
+        register_secrets(urlsplit(settings.slack.webhook_url.get_secret_value()).path)
+    return settings
+
+
+S = TypeVar("S")
+
+
+def _read(make: Callable[[], S]) -> S:
     try:
-        rt = Runtime()
+        return make()
     except Exception as exc:  # pydantic-settings raises ValidationError naming the variable
         raise click.ClickException(f"invalid NEWSMON_* environment setting:\n{exc}") from None
-    register_secrets(rt.slack.webhook_url, rt.smtp.password, rt.kafka.sasl_password)
-    setup_logging(rt.runtime.log_level, rt.runtime.log_format, service)
-    return rt
 
 
-def load_or_exit(rt: Runtime, path: Path | None = None) -> NewsmonConfig:
+def load_or_exit(settings: ServiceSettings, path: Path | None = None) -> NewsmonConfig:
     try:
-        return rt.config(path)
+        return load_config(path or settings.runtime.config)
     except ConfigError as exc:
         raise click.ClickException(f"invalid configuration:\n{exc}") from None

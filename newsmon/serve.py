@@ -10,34 +10,31 @@ from dataclasses import dataclass
 import click
 import prometheus_client
 
-from newsmon import runtime
+from newsmon import bootstrap, runtime
 from newsmon.config import NewsmonConfig
-from newsmon.runtime import Runtime
+from streambase.settings import ServiceSettings
+
+Starter = Callable[[ServiceSettings, NewsmonConfig, int], None]
+"""Runs one service with its settings, the config and its metrics port, blocking until it is stopped."""
 
 
 @dataclass(frozen=True)
 class ServiceEntry:
     name: str
-    target: str  # module:function taking (Runtime, NewsmonConfig, metrics_port) and blocking until stopped
+    module: str
+    start: Starter
     metrics_port: int
 
     def available(self) -> bool:
-        return importlib.util.find_spec(self.target.split(":")[0]) is not None
-
-    def load(self) -> Callable[[Runtime, NewsmonConfig, int], None]:
-        module_name, attr = self.target.split(":")
-        main: Callable[[Runtime, NewsmonConfig, int], None] = getattr(
-            importlib.import_module(module_name), attr
-        )
-        return main
+        return importlib.util.find_spec(self.module) is not None
 
 
 SERVICES: dict[str, ServiceEntry] = {
     entry.name: entry
     for entry in (
-        ServiceEntry("ingest", "services.ingest.service:main", 9101),
-        ServiceEntry("classify", "services.classify.worker:main", 9102),
-        ServiceEntry("alert", "services.alert.service:main", 9103),
+        ServiceEntry("ingest", "services.ingest.service", bootstrap.run_ingest, 9101),
+        ServiceEntry("classify", "services.classify.worker", bootstrap.run_classify, 9102),
+        ServiceEntry("alert", "services.alert.service", bootstrap.run_alert, 9103),
     )
 }
 
@@ -57,6 +54,5 @@ def serve_command(service: str) -> None:
     config = runtime.load_or_exit(rt)
     # No dashboard or rule reads the *_created samples; without them a scrape is half the size.
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
-    entry.load()(
-        rt, config, rt.runtime.metrics_port if rt.runtime.metrics_port is not None else entry.metrics_port
-    )
+    port = rt.runtime.metrics_port
+    entry.start(rt, config, port if port is not None else entry.metrics_port)

@@ -21,8 +21,9 @@ import click
 
 from newsmon import runtime
 from newsmon.serve import ServiceEntry, available_services
-from newsmon.settings import KafkaSettings
+from services.alert.settings import AlertSettings
 from streambase.broker import wait_for_broker
+from streambase.settings import KafkaSettings
 
 log = logging.getLogger("newsmon.run")
 
@@ -120,7 +121,7 @@ def run_command(local_kafka: bool, only: tuple[str, ...]) -> None:
             return
         for child in children:
             child.start()
-        _announce(rt, entries)
+        _announce(runtime.alert_settings(rt), entries)
         while not stopping.wait(1.0):
             for child in children:
                 child.check(time.monotonic())
@@ -132,7 +133,7 @@ def run_command(local_kafka: bool, only: tuple[str, ...]) -> None:
     log.info("all stopped")
 
 
-def _announce(rt: runtime.Runtime, entries: list[ServiceEntry]) -> None:
+def _announce(rt: AlertSettings, entries: list[ServiceEntry]) -> None:
     lines = [f"Kafka: {rt.kafka.bootstrap}  (topics prefixed {rt.kafka.topic_prefix!r})"]
     lines += [f"{e.name:>8}: metrics http://127.0.0.1:{e.metrics_port}/metrics" for e in entries]
     if not entries:

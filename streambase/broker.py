@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from newsmon.kafka import create_pipeline_topics
-from newsmon.settings import KafkaSettings
+from streambase.kafka import create_pipeline_topics
+from streambase.settings import KafkaSettings
 
 log = logging.getLogger("streambase.broker")
 

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
-from newsmon.kafka import make_admin
-from newsmon.settings import KafkaSettings
+from streambase.kafka import make_admin
+from streambase.settings import KafkaSettings
 
 T = TypeVar("T")
 

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from newsmon.kafka import ReplicaTimeout
 from schemas.common import Duration, Identifier, Severity
+from streambase.kafka import ReplicaTimeout
 
 ReceiverName = Literal["slack", "email", "console"]
 RECEIVER_NAMES: tuple[ReceiverName, ...] = ("slack", "email", "console")

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Generic, Literal, TypeVar
 
-from newsmon.clock import Clock
 from services.alert.notification import Notification
 from services.alert.receivers import Receiver
 from services.alert.retry import Backoff, Delivered, Permanent, Retry, Verdict
+from streambase.clock import Clock
 
 log = logging.getLogger(__name__)
 

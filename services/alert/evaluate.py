@@ -22,15 +22,15 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from newsmon.clock import Clock
-from newsmon.kafka import send_and_wait, subscribe
-from newsmon.topics import Topics
 from schemas import Alert, ClassifiedArticle, InvalidMessage, TrendWindow, decode
 from services.alert.batches import handle_batches
 from services.alert.engine import RuleEngine
 from services.alert.metrics import AlertMetrics
 from services.alert.warmup import WarmUp
+from streambase.clock import Clock
 from streambase.deadletters import DeadLetterSink
+from streambase.kafka import send_and_wait, subscribe
+from streambase.topics import Topics
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
-from newsmon.metrics import ConsumerLag, build_info
 from services.alert.config import RECEIVER_NAMES
 from services.alert.rules import Rule
+from streambase.metrics import ConsumerLag, build_info
 
 NOTIFY_OUTCOMES = ("delivered", "retried", "failed")
 COMMON_FAILURES = (("retried", "connection_error"), ("retried", "rate_limited"), ("failed", "gave_up"))

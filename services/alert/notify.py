@@ -23,9 +23,6 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from newsmon.clock import Clock
-from newsmon.kafka import subscribe
-from newsmon.topics import ALERTS, Topics
 from schemas import Alert, DeliveryRecord, InvalidMessage, decode, encode
 from schemas.alert import DeliveryStatus
 from services.alert.batches import handle_batches, read_again
@@ -37,8 +34,11 @@ from services.alert.offsets import OffsetTracker, Position
 from services.alert.routing import Router
 from services.alert.sent import SentLedger
 from services.alert.silences import SilenceStore
+from streambase.clock import Clock
 from streambase.deadletters import DeadLetterSink
+from streambase.kafka import subscribe
 from streambase.tables import TopicTail
+from streambase.topics import ALERTS, Topics
 
 log = logging.getLogger(__name__)
 

@@ -20,20 +20,8 @@ import click
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from newsmon.clock import Clock, SystemClock
-from newsmon.config import NewsmonConfig
-from newsmon.health import HealthServer
-from newsmon.kafka import (
-    group_session,
-    make_consumer,
-    make_producer,
-)
-from newsmon.logs import register_secrets
-from newsmon.metrics import ready_gauge
-from newsmon.readiness import Readiness, kafka_connected
-from newsmon.runtime import Runtime
-from newsmon.topics import Topics
 from schemas import DeliveryRecord, Silence
+from services.alert.config import AlertingOptions
 from services.alert.delivery import Dispatcher
 from services.alert.engine import RuleEngine
 from services.alert.evaluate import RuleStage
@@ -44,12 +32,24 @@ from services.alert.offsets import Position
 from services.alert.receivers import Receiver
 from services.alert.retry import Backoff
 from services.alert.routing import Router
-from services.alert.rules import lookback
+from services.alert.rules import Rules, lookback
+from services.alert.settings import AlertSettings
 from services.alert.silences import SilenceStore
 from services.alert.wiring import build_receivers, build_router
 from streambase.broker import wait_for_broker
+from streambase.clock import Clock, SystemClock
 from streambase.deadletters import DeadLetterFlood, DeadLetterSink
+from streambase.health import HealthServer
+from streambase.kafka import (
+    group_session,
+    make_consumer,
+    make_producer,
+)
+from streambase.logs import register_secrets
+from streambase.metrics import ready_gauge
+from streambase.readiness import Readiness, kafka_connected
 from streambase.tables import TopicTail
+from streambase.topics import Topics
 
 log = logging.getLogger("newsmon.alert")
 
@@ -58,7 +58,17 @@ MAX_WAIT_SECONDS = 0.05
 article waits before its rules are evaluated (a 0.5 s wait put ~250 ms on the median alert)."""
 
 
-def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
+@dataclass(frozen=True)
+class AlertConfig:
+    """The part of the configuration the alert service reads: its options, its rules, and the trend window
+    length (trend rules look back a few windows)."""
+
+    alerting: AlertingOptions
+    rules: Rules
+    trend_window: timedelta
+
+
+def main(rt: AlertSettings, config: AlertConfig, metrics_port: int) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly."""
     stop = threading.Event()
 
@@ -77,8 +87,8 @@ def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
 
 
 def run(
-    rt: Runtime,
-    config: NewsmonConfig,
+    rt: AlertSettings,
+    config: AlertConfig,
     metrics_port: int,
     stop: threading.Event,
     clock: Clock | None = None,
@@ -127,7 +137,7 @@ class _Parts:
     notify: NotifyStage
     rules: RuleStage
 
-    def start(self, config: NewsmonConfig, router: Router) -> None:
+    def start(self, config: AlertConfig, router: Router) -> None:
         """Silences and delivery records first, to their end; only then consume alerts and articles."""
         self.silence_tail.start()
         self.delivery_tail.start()
@@ -141,8 +151,8 @@ class _Parts:
 
 
 def _assemble(
-    rt: Runtime,
-    config: NewsmonConfig,
+    rt: AlertSettings,
+    config: AlertConfig,
     clock: Clock,
     receivers: dict[str, Receiver],
     router: Router,
@@ -200,7 +210,7 @@ def _assemble(
         producer,
         topics,
         RuleEngine(config.rules),
-        lookback(config.rules, config.classify.window),
+        lookback(config.rules, config.trend_window),
         clock,
         metrics,
         deadletters,
@@ -215,7 +225,7 @@ def _assemble(
     return _Parts(producer, silences, silence_tail, notify.deliveries, notify, rules)
 
 
-def rules_enabled(config: NewsmonConfig) -> list[str]:
+def rules_enabled(config: AlertConfig) -> list[str]:
     return [r.id for r in config.rules if r.enabled]
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from newsmon.clock import Clock, SystemClock
-from newsmon.runtime import Runtime
 from services.alert.config import AlertingOptions
 from services.alert.receivers import Receiver
 from services.alert.receivers.console import ConsoleReceiver
 from services.alert.receivers.email import EmailReceiver
 from services.alert.receivers.slack import SlackReceiver
 from services.alert.routing import Router
+from services.alert.settings import AlertSettings
+from streambase.clock import Clock, SystemClock
 
 
-def build_receivers(rt: Runtime, clock: Clock | None = None) -> dict[str, Receiver]:
+def build_receivers(rt: AlertSettings, clock: Clock | None = None) -> dict[str, Receiver]:
     """Every receiver this deployment has settings for; the console always."""
     clock = clock or SystemClock()
     receivers: dict[str, Receiver] = {"console": ConsoleReceiver(rt.runtime.state_dir, clock=clock)}

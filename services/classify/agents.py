@@ -25,9 +25,6 @@ from faust.serializers import codecs
 from faust.types import TP, TableT
 from mode.types.signals import BaseSignalT
 
-from newsmon.clock import Clock
-from newsmon.readiness import Readiness, aiokafka_connected
-from newsmon.topics import Topics
 from schemas import InvalidMessage, decode, encode
 from services.classify.config import ClassifyOptions
 from services.classify.continuity import OffsetContinuity
@@ -43,7 +40,10 @@ from services.classify.handling import (
 from services.classify.metrics import ClassifyMetrics
 from services.classify.produce import BatchSender, Record
 from services.classify.trends import TopicTrend, TrendContribution, TrendTracker, WindowSpec
+from streambase.clock import Clock
 from streambase.deadletters import REASON_HEADER
+from streambase.readiness import Readiness, aiokafka_connected
+from streambase.topics import Topics
 
 log = logging.getLogger(__name__)
 

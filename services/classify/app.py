@@ -2,7 +2,7 @@
 
 Tables live in memory and are rebuilt from their changelog topics at start-up and after a rebalance, so no
 local state directory is needed and any replica can take over any partition. Faust's own web server stays
-off: `/metrics`, `/healthz` and `/readyz` are served by `newsmon.health` on the service's metrics port.
+off: `/metrics`, `/healthz` and `/readyz` are served by `streambase.health` on the service's metrics port.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import faust
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from services.classify.config import ClassifyOptions
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 
 
 def app_id(kafka: KafkaSettings) -> str:

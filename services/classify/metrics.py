@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
-from newsmon.metrics import ConsumerLag, build_info
+from streambase.metrics import ConsumerLag, build_info
 
 OUTCOMES = ("classified", "duplicate", "invalid")
 DEADLETTER_REASONS = ("empty", "invalid_json", "schema", "unsupported_schema_version", "classify_error")

@@ -22,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from newsmon.yamlconf import ConfigError, Problem, load, read_yaml, validate
 from schemas.common import Identifier, Polarity, Severity
+from streambase.yamlconf import ConfigError, Problem, load, read_yaml, validate
 
 __all__ = [
     "DEFAULT_TAXONOMY",

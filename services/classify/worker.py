@@ -13,19 +13,18 @@ from pathlib import Path
 import faust
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from newsmon.clock import Clock, SystemClock
-from newsmon.config import NewsmonConfig
-from newsmon.health import HealthServer
-from newsmon.metrics import ready_gauge
-from newsmon.runtime import Runtime
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from services.classify.agents import ClassifyStream
 from services.classify.app import make_app
 from services.classify.config import ClassifyOptions
 from services.classify.handling import ArticleClassifier
 from services.classify.metrics import ClassifyMetrics
+from services.classify.taxonomy import Taxonomy
 from streambase.broker import stopped_by_signals, wait_for_broker
+from streambase.clock import Clock, SystemClock
+from streambase.health import HealthServer
+from streambase.metrics import ready_gauge
+from streambase.settings import KafkaSettings, ServiceSettings
+from streambase.topics import Topics
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,15 @@ def serve(
         log.info("classify %s stopped", instance)
 
 
-def load_classifier(config: NewsmonConfig) -> ArticleClassifier:
+@dataclass(frozen=True)
+class ClassifyConfig:
+    """The part of the configuration classify reads: its options and the taxonomy."""
+
+    classify: ClassifyOptions
+    taxonomy: Taxonomy
+
+
+def load_classifier(config: ClassifyConfig) -> ArticleClassifier:
     """The pure engine compiled from the configured taxonomy."""
     from services.classify.engine import Classifier  # the engine is heavy to import
 
@@ -113,7 +120,7 @@ def load_classifier(config: NewsmonConfig) -> ArticleClassifier:
     return classifier
 
 
-def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
+def main(rt: ServiceSettings, config: ClassifyConfig, metrics_port: int) -> None:
     serve(
         rt.kafka,
         config.classify,

@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 
-from newsmon.kafka import subscribe
-from newsmon.metrics import ConsumerLag
-from newsmon.readiness import Readiness
 from schemas import FeedSpec, InvalidMessage, decode
 from services.ingest import metrics
 from services.ingest.clients import close_quietly
+from streambase.kafka import subscribe
+from streambase.metrics import ConsumerLag
+from streambase.readiness import Readiness
 
 log = logging.getLogger(__name__)
 

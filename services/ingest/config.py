@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from newsmon.kafka import ReplicaTimeout
 from schemas.common import Duration
 from services.ingest.addresses import parse_entry
+from streambase.kafka import ReplicaTimeout
 
 DEFAULT_USER_AGENT = "newsmon/{version} (news monitoring feed reader)"
 

@@ -22,12 +22,12 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
-from newsmon import __version__
-from newsmon.clock import Clock, SystemClock
 from schemas.feed import VALIDATOR_MAX_LENGTH
 from services.ingest.addresses import HINT, AddressPolicy
 from services.ingest.config import IngestOptions
 from services.ingest.resolver import AddressRefused, GuardedResolver
+from streambase import __version__
+from streambase.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 

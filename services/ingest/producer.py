@@ -16,12 +16,12 @@ from typing import Any
 from kafka import KafkaProducer
 from kafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
-from newsmon.clock import Clock
 from schemas import RawArticle, SeenArticle, encode
 from services.ingest import metrics
 from services.ingest.clients import close_quietly
 from services.ingest.health import FeedHealth
 from services.ingest.seen import SeenIds
+from streambase.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -23,18 +23,11 @@ from types import FrameType
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.clock import Clock, SystemClock
-from newsmon.config import NewsmonConfig
-from newsmon.health import HealthServer
-from newsmon.kafka import group_session, make_admin, make_consumer, make_producer
-from newsmon.metrics import ConsumerLag, build_info, ready_gauge
-from newsmon.readiness import Readiness
-from newsmon.runtime import Runtime
-from newsmon.topics import Topics, ensure_topics
 from schemas import FeedSpec
 from services.ingest import feedlist, metrics
 from services.ingest.assignment import FeedAssignment
-from services.ingest.clients import close_quietly, reachable
+from services.ingest.clients import close_quietly
+from services.ingest.config import IngestOptions
 from services.ingest.fetch import Fetcher, FetchResult, Validators
 from services.ingest.health import FeedHealth, PollReport, record_poll
 from services.ingest.parse import ParsedFeed, parse_feed
@@ -49,6 +42,14 @@ from services.ingest.schedule import (
 )
 from services.ingest.seen import SeenIds
 from services.ingest.shared import SharedStateTailer
+from streambase.broker import reachable
+from streambase.clock import Clock, SystemClock
+from streambase.health import HealthServer
+from streambase.kafka import group_session, make_admin, make_consumer, make_producer
+from streambase.metrics import ConsumerLag, build_info, ready_gauge
+from streambase.readiness import Readiness
+from streambase.settings import ServiceSettings
+from streambase.topics import Topics, ensure_topics
 
 log = logging.getLogger("newsmon.ingest")
 
@@ -73,11 +74,23 @@ class _Feed:
     digest: bytes = b""  # of the last body whose articles were all kept: the same bytes need no parse
 
 
+@dataclass(frozen=True)
+class IngestConfig:
+    """The part of the configuration ingest reads: the feeds and its options."""
+
+    feeds: tuple[FeedSpec, ...]
+    ingest: IngestOptions
+
+
 class IngestService:
     """One ingest replica. `run()` blocks until `stop()` (or SIGTERM/SIGINT through `main`)."""
 
     def __init__(
-        self, rt: Runtime, config: NewsmonConfig, clock: Clock | None = None, rng: random.Random | None = None
+        self,
+        rt: ServiceSettings,
+        config: IngestConfig,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.rt = rt
         self.options = config.ingest
@@ -416,7 +429,7 @@ def _forget(inflight: dict[str, asyncio.Task[None]], feed_id: str, _task: asynci
     inflight.pop(feed_id, None)
 
 
-def main(rt: Runtime, config: NewsmonConfig, metrics_port: int) -> None:
+def main(rt: ServiceSettings, config: IngestConfig, metrics_port: int) -> None:
     """Run one ingest replica until SIGTERM or SIGINT, then leave the group, flush and close."""
     build_info("ingest", rt.instance)
     # kafka-python warns when its network loop waited for the GIL, which parsing in our worker thread holds

@@ -15,11 +15,11 @@ from datetime import timedelta
 
 from kafka import KafkaConsumer
 
-from newsmon.clock import Clock
 from schemas import InvalidMessage, SeenArticle, decode
 from services.ingest.clients import close_quietly
 from services.ingest.health import FeedHealth
 from services.ingest.seen import SeenIds
+from streambase.clock import Clock
 from streambase.tables import TopicFollower
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from newsmon.kafka import create_pipeline_topics
-from newsmon.settings import KafkaSettings
+from streambase.kafka import create_pipeline_topics
+from streambase.settings import KafkaSettings
 from tests.conftest import REPO
 from tests.e2e.harness import Deployment, ServiceProcess
 from tests.servers.slack import FakeSlack, Received

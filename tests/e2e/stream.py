@@ -18,10 +18,10 @@ from kafka import KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 
-from newsmon.kafka import make_consumer, make_producer
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import RawArticle, encode
+from streambase.kafka import make_consumer, make_producer
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 
 WARNING = (
     "Moscow warns Washington against military intervention in Iran",

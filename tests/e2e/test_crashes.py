@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.e2e.harness import Broker, Deployment, ServiceProcess
 from tests.e2e.scenario import Item, deployment, notified_urls, rss, wait_ready, write_config
 from tests.e2e.stream import ArticleStream, keys_on

@@ -35,11 +35,11 @@ from aiosmtpd.controller import Controller
 from ruamel.yaml import YAML
 
 from newsmon.dashboards import DASHBOARD_DIR, DASHBOARDS
-from newsmon.kafka import create_pipeline_topics, make_producer, send_and_wait
 from newsmon.serve import SERVICES
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import RawArticle, Silence
+from streambase.kafka import create_pipeline_topics, make_producer, send_and_wait
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.conftest import REPO
 from tests.servers.http_feeds import FeedServer
 from tests.unit.deploy.contract import CONTRACT

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import Alert, ClassifiedArticle, decode
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.e2e.harness import Deployment, ServiceProcess
 from tests.e2e.scenario import deployment, notified_urls, samples, wait_ready, write_config
 from tests.e2e.stream import ArticleStream, keys_on, records_on

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.kafka import create_pipeline_topics, make_consumer, make_producer
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
+from streambase.kafka import create_pipeline_topics, make_consumer, make_producer
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.support import remove_topics
 
 pytestmark = pytest.mark.kafka

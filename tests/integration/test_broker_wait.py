@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from streambase.broker import wait_for_broker
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.support import remove_topics
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ def test_a_broker_that_answers_ends_the_wait_with_the_topics_created(kafka_boots
     settings = KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=f"wait{os.getpid()}.", partitions=1)
     try:
         assert wait_for_broker(settings, "test-admin", threading.Event())
-        from newsmon.kafka import make_admin
+        from streambase.kafka import make_admin
 
         admin = make_admin(settings)
         try:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.kafka import send_and_wait
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
+from streambase.kafka import send_and_wait
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.test_kafka_roundtrip import article
 from tests.support import drain
 

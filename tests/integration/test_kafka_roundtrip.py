@@ -9,13 +9,13 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from newsmon.clock import SystemClock
-from newsmon.kafka import make_admin, make_producer, send_and_wait
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics, ensure_topics
 from schemas import DeadLetter, InvalidMessage, RawArticle, decode
+from streambase.clock import SystemClock
 from streambase.deadletters import REASON_HEADER, DeadLetterSink
+from streambase.kafka import make_admin, make_producer, send_and_wait
 from streambase.records import RecordTooLarge
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics, ensure_topics
 from tests.support import drain
 
 NOW = datetime(2025, 6, 17, 9, 30, tzinfo=UTC)

@@ -7,10 +7,10 @@ import asyncio
 import aiokafka
 import pytest
 
-from newsmon.kafka import make_consumer
-from newsmon.readiness import aiokafka_connected, kafka_connected
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
+from streambase.kafka import make_consumer
+from streambase.readiness import aiokafka_connected, kafka_connected
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 
 pytestmark = pytest.mark.kafka
 

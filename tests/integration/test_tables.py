@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.kafka import make_consumer, send_and_wait
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import Silence, encode
+from streambase.kafka import make_consumer, send_and_wait
+from streambase.settings import KafkaSettings
 from streambase.tables import TopicTail, read_compacted
+from streambase.topics import Topics
 
 T0 = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)
 

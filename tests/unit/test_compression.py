@@ -8,7 +8,7 @@ import aiokafka.codec
 import kafka.codec
 import pytest
 
-from newsmon.settings import KafkaSettings
+from streambase.settings import KafkaSettings
 
 CODECS = [c for c in typing.get_args(KafkaSettings.model_fields["compression"].annotation) if c != "none"]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from newsmon.config import load_config
-from newsmon.yamlconf import ConfigError
+from streambase.yamlconf import ConfigError
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

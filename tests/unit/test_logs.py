@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from newsmon.logs import RepeatLimiter, SecretScrubber
+from streambase.logs import RepeatLimiter, SecretScrubber
 
 WEBHOOK = "https://hooks.slack.example/services/T000/B000/very-secret-token"
 

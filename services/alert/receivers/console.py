@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from newsmon.clock import Clock, SystemClock
 from services.alert.notification import Notification
 from services.alert.receivers.text import render_text
 from services.alert.retry import Delivered, Retry, Verdict
+from streambase.clock import Clock, SystemClock
 
 
 class ConsoleReceiver:

@@ -17,7 +17,6 @@ from email.utils import format_datetime
 
 from pydantic import SecretStr
 
-from newsmon.clock import Clock, SystemClock
 from schemas import AlertEvidence
 from services.alert.notification import Notification
 from services.alert.receivers.text import (
@@ -38,6 +37,7 @@ from services.alert.receivers.text import (
     when,
 )
 from services.alert.retry import Delivered, Permanent, Retry, Verdict
+from streambase.clock import Clock, SystemClock
 
 MAX_SUBJECT = 200
 MAX_HTML_BODY = 100_000

@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import SecretStr
 from slack_sdk.webhook import WebhookClient
 
-from newsmon.clock import Clock, SystemClock
 from services.alert.notification import Notification
 from services.alert.receivers.slack_render import render, render_plain
 from services.alert.retry import Permanent, Retry, Verdict, classify_http
+from streambase.clock import Clock, SystemClock
 
 __all__ = ["SlackReceiver", "render", "render_plain"]
 

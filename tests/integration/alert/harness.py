@@ -12,16 +12,15 @@ from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
-from newsmon.config import NewsmonConfig
-from newsmon.kafka import send_and_wait
-from newsmon.runtime import Runtime
-from newsmon.settings import KafkaSettings, RuntimeSettings, SlackSettings, SmtpSettings
-from newsmon.topics import Topics
 from schemas import ClassifiedArticle
 from services.alert.config import AlertingOptions, RetryOptions
 from services.alert.metrics import AlertMetrics
 from services.alert.rules import ArticleRule, Rule, WindowRule
-from services.alert.service import run
+from services.alert.service import AlertConfig, run
+from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings
+from streambase.kafka import send_and_wait
+from streambase.settings import KafkaSettings, RuntimeSettings
+from streambase.topics import Topics
 
 RULES: tuple[Rule, ...] = (
     ArticleRule(
@@ -41,8 +40,8 @@ FAST = AlertingOptions(
 
 def runtime(
     kafka: KafkaSettings, state_dir: Path, slack_url: str | None = None, instance: str = "r1"
-) -> Runtime:
-    return Runtime(
+) -> AlertSettings:
+    return AlertSettings(
         runtime=RuntimeSettings(state_dir=state_dir, instance=instance, metrics_host="127.0.0.1"),
         kafka=kafka,
         slack=SlackSettings(webhook_url=SecretStr(slack_url) if slack_url else None),
@@ -52,14 +51,14 @@ def runtime(
 
 @contextmanager
 def alert_service(
-    rt: Runtime,
+    rt: AlertSettings,
     options: AlertingOptions = FAST,
     rules: tuple[Rule, ...] = RULES,
     wait_live: bool = True,
 ) -> Iterator[AlertMetrics]:
     stop, live = threading.Event(), threading.Event()
     metrics = AlertMetrics(CollectorRegistry())
-    config = NewsmonConfig(rules=rules, alerting=options)
+    config = AlertConfig(options, rules, timedelta(hours=1))
     errors: list[BaseException] = []
 
     def target() -> None:

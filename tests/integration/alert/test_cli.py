@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsmon.cli import cli
-from newsmon.settings import KafkaSettings
+from streambase.settings import KafkaSettings
 from tests.servers.slack import FakeSlack, Reply
 
 pytestmark = pytest.mark.kafka

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import DeliveryRecord, decode
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.alert.harness import publish
 from tests.integration.alert.process import AlertProcess
 from tests.servers.slack import FakeSlack, Received

@@ -13,9 +13,9 @@ import pytest
 from kafka import ConsumerRebalanceListener, KafkaProducer
 from kafka.structs import TopicPartition
 
-from newsmon.kafka import make_consumer, subscribe
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
+from streambase.kafka import make_consumer, subscribe
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.alert.harness import alert_service, publish, runtime
 from tests.servers.slack import FakeSlack, Reply
 from tests.support import wait_until

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from pydantic import SecretStr
 
-from newsmon.clock import ManualClock
 from services.alert.engine import RuleEngine
 from services.alert.notification import Notification
 from services.alert.receivers.email import MAX_HTML_BODY, MAX_SUBJECT, EmailReceiver
@@ -18,6 +17,7 @@ from services.alert.receivers.slack_render import MAX_BLOCKS, MAX_SECTION, MAX_T
 from services.alert.receivers.text import MAX_TEXT_BODY
 from services.alert.retry import Delivered, Permanent, Retry, Verdict
 from services.alert.rules import WindowRule
+from streambase.clock import ManualClock
 from tests.servers.slack import FakeSlack, Reply, payload_problems
 from tests.servers.smtp import SmtpServer
 from tests.unit.alert.factories import T0, classified

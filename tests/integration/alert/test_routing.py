@@ -10,12 +10,13 @@ import pytest
 from kafka import KafkaProducer
 from pydantic import SecretStr
 
-from newsmon.kafka import send_and_wait
-from newsmon.settings import KafkaSettings, SmtpSettings
-from newsmon.topics import Topics
 from schemas import Severity
 from services.alert.config import Route
 from services.alert.rules import ArticleRule, TrendRule, WindowRule
+from services.alert.settings import SmtpSettings
+from streambase.kafka import send_and_wait
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.alert.harness import FAST, alert_service, publish, runtime
 from tests.servers.slack import FakeSlack
 from tests.servers.smtp import SmtpServer

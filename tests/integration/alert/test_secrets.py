@@ -12,9 +12,10 @@ from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client import generate_latest
 from pydantic import SecretStr
 
-from newsmon.settings import KafkaSettings, SmtpSettings
-from newsmon.topics import Topics
 from schemas import DeliveryRecord, decode
+from services.alert.settings import SmtpSettings
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.alert.harness import alert_service, publish, runtime
 from tests.servers.slack import FakeSlack, Reply
 from tests.servers.smtp import SmtpServer

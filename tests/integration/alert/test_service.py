@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.kafka import send_and_wait
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import DeadLetter, decode
 from services.alert.silences import expired, new_silence
+from streambase.kafka import send_and_wait
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.alert.harness import FAST, alert_service, publish, runtime
 from tests.servers.slack import FakeSlack, Reply
 from tests.support import drain, wait_until

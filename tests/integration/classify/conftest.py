@@ -20,8 +20,8 @@ import pytest
 from kafka import KafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 
-from newsmon.settings import KafkaSettings
 from schemas import RawArticle
+from streambase.settings import KafkaSettings
 from tests.support import drain, wait_until
 
 T = TypeVar("T")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.kafka import make_admin
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import encode
 from services.classify.app import app_id
+from streambase.kafka import make_admin
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.classify.conftest import Worker, drain_all, raw_article, write_config
 from tests.support import drain
 

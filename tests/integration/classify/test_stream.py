@@ -8,10 +8,10 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 
-from newsmon.kafka import send_and_wait
-from newsmon.topics import Topics
 from schemas import ClassifiedArticle, DeadLetter, TrendWindow, decode
 from streambase.deadletters import REASON_HEADER
+from streambase.kafka import send_and_wait
+from streambase.topics import Topics
 from tests.integration.classify.conftest import Worker, drain_all, raw_article, write_config
 from tests.support import drain, wait_until
 

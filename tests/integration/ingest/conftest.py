@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from kafka import KafkaConsumer
 
-from newsmon.settings import KafkaSettings
+from streambase.settings import KafkaSettings
 from tests.integration.ingest.replicas import topic_reader
 from tests.servers import feed_server
 

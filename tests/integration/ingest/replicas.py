@@ -16,11 +16,10 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from newsmon.config import NewsmonConfig
-from newsmon.kafka import make_consumer
-from newsmon.runtime import Runtime
-from newsmon.settings import KafkaSettings, RuntimeSettings
 from schemas import FeedSpec, RawArticle, decode
 from services.ingest.health import FeedHealth
+from streambase.kafka import make_consumer
+from streambase.settings import KafkaSettings, RuntimeSettings, ServiceSettings
 from tests.support import drain, wait_until
 
 REPO = Path(__file__).resolve().parents[3]
@@ -47,10 +46,10 @@ class ThreadReplica:
     """An IngestService in a thread of this process."""
 
     def __init__(self, settings: KafkaSettings, cfg: NewsmonConfig, instance: str) -> None:
-        from services.ingest.service import IngestService
+        from services.ingest.service import IngestConfig, IngestService
 
-        rt = Runtime(runtime=RuntimeSettings(instance=instance), kafka=settings)
-        self.service = IngestService(rt, cfg)
+        rt = ServiceSettings(runtime=RuntimeSettings(instance=instance), kafka=settings)
+        self.service = IngestService(rt, IngestConfig(cfg.feeds, cfg.ingest))
         self._thread = threading.Thread(target=self.service.run, name=f"replica-{instance}", daemon=True)
 
     def start(self) -> ThreadReplica:

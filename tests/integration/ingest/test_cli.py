@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from kafka import KafkaConsumer
 
 from newsmon.cli import cli
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import FeedSpec
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.ingest.replicas import ThreadReplica, config, health
 from tests.integration.ingest.test_service import feed, rss
 from tests.servers.http_feeds import FeedServer

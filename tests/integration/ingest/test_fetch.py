@@ -8,9 +8,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from newsmon.clock import ManualClock
 from services.ingest.config import IngestOptions
 from services.ingest.fetch import Fetcher, FetchResult, Validators
+from streambase.clock import ManualClock
 from tests.servers.http_feeds import FeedServer
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'

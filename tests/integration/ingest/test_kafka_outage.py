@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.integration.ingest.replicas import ProcessReplica, articles, config, topic_reader
 from tests.integration.ingest.test_service import assert_once, feed
 from tests.servers.http_feeds import FeedServer

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import Topics
 from schemas import FeedSpec, RawArticle, decode
 from services.ingest import metrics
 from services.ingest.health import FeedHealth
+from streambase.settings import KafkaSettings
+from streambase.topics import Topics
 from tests.feed_fixtures import FEEDS, expected
 from tests.integration.ingest.replicas import ProcessReplica, ThreadReplica, articles, config, health
 from tests.servers.http_feeds import FeedServer
@@ -295,7 +295,7 @@ def test_a_feed_refused_by_the_private_network_guard_reports_why_and_harms_no_ot
 ) -> None:
     """Only the name `localhost` is allowed: the same server by its address, the metadata address, and a
     redirect from the allowed name to the address are all refused, each with its reason in feed health."""
-    from services.ingest.cli import render_status
+    from newsmon.ingest_cli import render_status
 
     port = feed_server.base.rsplit(":", 1)[1]
     good = feed(feed_server, "good", range(2)).model_copy(update={"url": f"http://localhost:{port}/good.xml"})

@@ -10,10 +10,10 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client import CollectorRegistry
 
-from newsmon.health import HealthServer
-from newsmon.metrics import ConsumerLag
-from newsmon.readiness import Readiness
-from newsmon.topics import Topics
+from streambase.health import HealthServer
+from streambase.metrics import ConsumerLag
+from streambase.readiness import Readiness
+from streambase.topics import Topics
 from tests.support import wait_until
 
 pytestmark = pytest.mark.kafka

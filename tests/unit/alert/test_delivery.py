@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from kafka.errors import KafkaTimeoutError
 
-from newsmon.clock import ManualClock
 from services.alert.delivery import MAX_ATTEMPTS_PER_RUN, Dispatcher, Job
 from services.alert.notification import Notification
 from services.alert.retry import Backoff, Delivered, Permanent, Retry, Verdict
+from streambase.clock import ManualClock
 from tests.unit.alert.factories import T0
 from tests.unit.alert.test_grouping import alert
 

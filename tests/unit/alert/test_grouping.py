@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from newsmon.clock import ManualClock
 from schemas import Alert, DeliveryRecord, Severity
 from services.alert.engine import RuleEngine
 from services.alert.grouping import Grouper, Outcome, Timing
 from services.alert.rules import ArticleRule
+from streambase.clock import ManualClock
 from tests.unit.alert.factories import T0, classified
 
 TIMING = Timing(

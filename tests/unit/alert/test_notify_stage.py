@@ -13,8 +13,6 @@ from kafka.errors import KafkaTimeoutError
 from kafka.structs import TopicPartition
 from prometheus_client import CollectorRegistry
 
-from newsmon.clock import ManualClock
-from newsmon.topics import Topics
 from schemas import Alert, DeliveryRecord, decode, encode
 from schemas.alert import DeliveryStatus
 from services.alert.config import AlertingOptions
@@ -28,7 +26,9 @@ from services.alert.receivers import Receiver
 from services.alert.retry import Backoff, Delivered, Retry, Verdict
 from services.alert.routing import Router
 from services.alert.silences import SilenceStore
+from streambase.clock import ManualClock
 from streambase.deadletters import DeadLetterSink
+from streambase.topics import Topics
 from tests.unit.alert.factories import T0
 from tests.unit.alert.test_delivery import ScriptedReceiver
 from tests.unit.alert.test_grouping import alert

@@ -9,15 +9,15 @@ from typing import Any
 from kafka.structs import OffsetAndTimestamp, TopicPartition
 from prometheus_client import CollectorRegistry
 
-from newsmon.clock import ManualClock
-from newsmon.kafka import BATCH_ROOM
-from newsmon.topics import Topics
 from schemas import Alert, ClassifiedArticle, DeadLetter, decode, encode
 from services.alert.engine import RuleEngine
 from services.alert.evaluate import RuleStage
 from services.alert.metrics import AlertMetrics
 from services.alert.rules import WindowRule
+from streambase.clock import ManualClock
 from streambase.deadletters import DeadLetterSink
+from streambase.kafka import BATCH_ROOM
+from streambase.topics import Topics
 from tests.unit.alert.factories import T0, classified
 from tests.unit.alert.test_notify_stage import FakeProducer
 

@@ -13,8 +13,8 @@ from jsonschema import Draft202012Validator
 from pydantic_settings import BaseSettings
 from ruamel.yaml import YAML
 
-from newsmon import settings as settings_module
 from newsmon.serve import SERVICES
+from services.alert import settings as settings_module
 from streambase import settings as base_settings
 from tests.conftest import REPO
 from tests.unit.deploy.conftest import GRAFANA_DIR, PROMETHEUS_DIR

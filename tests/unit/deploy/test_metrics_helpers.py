@@ -9,10 +9,10 @@ import pytest
 from kafka.structs import TopicPartition
 from prometheus_client import CollectorRegistry
 
-from newsmon import __version__
-from newsmon.clock import ManualClock
-from newsmon.metrics import ConsumerLag, build_info, partition_lag, ready_gauge
-from newsmon.readiness import Readiness, Snapshot, verdict
+from streambase import __version__
+from streambase.clock import ManualClock
+from streambase.metrics import ConsumerLag, build_info, partition_lag, ready_gauge
+from streambase.readiness import Readiness, Snapshot, verdict
 
 
 class FakeConsumer:

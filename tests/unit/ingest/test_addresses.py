@@ -12,9 +12,9 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from newsmon.config import load_config
-from newsmon.yamlconf import ConfigError
 from services.ingest.addresses import AddressPolicy, classify, parse_entry
 from services.ingest.resolver import AddressRefused, GuardedResolver
+from streambase.yamlconf import ConfigError
 
 LOOPBACK, LINK_LOCAL, RFC1918 = "a loopback address", "a link-local address", "a private (RFC 1918) address"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from newsmon.cli import cli
+from newsmon.ingest_cli import render_status
 from schemas import FeedSpec
-from services.ingest.cli import render_status
 from services.ingest.health import FeedHealth
 
 FEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"

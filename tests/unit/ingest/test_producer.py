@@ -9,10 +9,10 @@ from typing import Any
 
 from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
 
-from newsmon.clock import ManualClock
 from schemas import RawArticle, SeenArticle, decode
 from services.ingest.producer import ArticleSink
 from services.ingest.seen import SeenIds
+from streambase.clock import ManualClock
 
 NOW = datetime(2025, 6, 17, 12, tzinfo=UTC)
 

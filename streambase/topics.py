@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic
 from kafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
 
-from newsmon.settings import KafkaSettings
 from schemas import (
     Alert,
     ClassifiedArticle,
@@ -22,6 +21,7 @@ from schemas import (
     Silence,
     TrendWindow,
 )
+from streambase.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 

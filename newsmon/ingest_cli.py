@@ -12,13 +12,13 @@ import click
 from ruamel.yaml import YAML
 
 from newsmon import runtime
-from newsmon.clock import SystemClock
 from newsmon.config import load_config
-from newsmon.yamlconf import ConfigError
 from schemas import FeedSpec, InvalidMessage, decode
 from services.ingest.config import IngestOptions
 from services.ingest.health import FeedHealth
 from services.ingest.parse import ParsedFeed, parse_feed
+from streambase.clock import SystemClock
+from streambase.yamlconf import ConfigError
 
 
 @click.group("feeds")
@@ -37,9 +37,9 @@ def feeds_status(as_json: bool, failing: bool) -> None:
     Example:
       newsmon feeds status --failing
     """
-    from newsmon.kafka import make_consumer
-    from newsmon.topics import Topics
+    from streambase.kafka import make_consumer
     from streambase.tables import read_compacted
+    from streambase.topics import Topics
 
     rt = runtime.start("feeds")
     config = runtime.load_or_exit(rt)
@@ -62,7 +62,7 @@ def feeds_status(as_json: bool, failing: bool) -> None:
 
 
 def _require_kafka(servers: list[str]) -> None:
-    from services.ingest.clients import reachable
+    from streambase.broker import reachable
 
     if not reachable(servers):
         raise click.ClickException(
@@ -229,9 +229,9 @@ def feeds_publish() -> None:
 
     Replicas also publish it when they start, so this is only needed to apply an edit without a restart.
     """
-    from newsmon.kafka import create_pipeline_topics, make_consumer, make_producer
-    from newsmon.topics import Topics
     from services.ingest import feedlist
+    from streambase.kafka import create_pipeline_topics, make_consumer, make_producer
+    from streambase.topics import Topics
 
     rt = runtime.start("feeds")
     config = runtime.load_or_exit(rt)
@@ -318,7 +318,7 @@ def _fetch_or_exit(url: str) -> tuple[bytes, str | None, str]:
 
 def _ingest_options() -> IngestOptions:
     """The config's fetch limits and User-Agent when the config loads, so this fetches as the service does."""
-    from newsmon.settings import RuntimeSettings
+    from streambase.settings import RuntimeSettings
 
     try:
         return load_config(RuntimeSettings().config).ingest

@@ -13,9 +13,9 @@ from typing import Protocol
 from kafka.structs import TopicPartition
 from prometheus_client import REGISTRY, CollectorRegistry, Gauge
 
-from newsmon import __version__
-from newsmon.clock import Clock, SystemClock
-from newsmon.health import ReadinessCheck
+from streambase import __version__
+from streambase.clock import Clock, SystemClock
+from streambase.health import ReadinessCheck
 
 log = logging.getLogger(__name__)
 

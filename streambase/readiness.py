@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from newsmon.clock import Clock, SystemClock
-from newsmon.metrics import ConsumerLag, LagSource
+from streambase.clock import Clock, SystemClock
+from streambase.metrics import ConsumerLag, LagSource
 
 DEFAULT_MAX_LAG = 100_000
 DEFAULT_STALE_SECONDS = 120.0

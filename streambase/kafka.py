@@ -12,11 +12,11 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 from pydantic import AfterValidator
 
-from newsmon.settings import KafkaSettings
-from newsmon.topics import ensure_topics
 from schemas import Message
 from schemas.common import Duration
 from streambase.records import encode_within
+from streambase.settings import KafkaSettings
+from streambase.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 

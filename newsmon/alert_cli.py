@@ -12,9 +12,9 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from newsmon import runtime
-from newsmon.clock import SystemClock
 from schemas import Alert, AlertEvidence, Severity, Silence, parse_duration
 from services.alert.config import RECEIVER_NAMES
+from streambase.clock import SystemClock
 
 if TYPE_CHECKING:
     from services.alert.backtest import BacktestResult, Classifies, Item
@@ -46,7 +46,7 @@ def alert_test(name: str, severity: str) -> None:
     from services.alert.routing import HOW_TO
     from services.alert.wiring import build_receivers
 
-    rt = runtime.start("alert")
+    rt = runtime.alert_settings(runtime.start("alert"))
     try:
         receivers = build_receivers(rt)
     except ValueError as exc:
@@ -175,8 +175,8 @@ def _describe(silence: Silence) -> str:
 
 
 def _publish_silence(silence: Silence) -> None:
-    from newsmon.kafka import create_pipeline_topics, make_producer, send_and_wait
-    from newsmon.topics import Topics
+    from streambase.kafka import create_pipeline_topics, make_producer, send_and_wait
+    from streambase.topics import Topics
 
     rt = runtime.start("silence")
     create_pipeline_topics(rt.kafka)
@@ -188,10 +188,10 @@ def _publish_silence(silence: Silence) -> None:
 
 
 def _read_silences() -> list[Silence]:
-    from newsmon.kafka import make_consumer
-    from newsmon.topics import Topics
     from services.alert.silences import SilenceStore
+    from streambase.kafka import make_consumer
     from streambase.tables import TopicTail
+    from streambase.topics import Topics
 
     rt = runtime.start("silence")
     store = SilenceStore()

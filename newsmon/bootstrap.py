@@ -1,0 +1,30 @@
+"""Where each service is wired: every service gets only its own part of the configuration and settings.
+
+The services never import this layer; it imports them, reads the environment for them and hands each one
+narrow, typed inputs. Only the alert service is given receiver secrets.
+"""
+
+from __future__ import annotations
+
+from newsmon import runtime
+from newsmon.config import NewsmonConfig
+from streambase.settings import ServiceSettings
+
+
+def run_ingest(settings: ServiceSettings, config: NewsmonConfig, metrics_port: int) -> None:
+    from services.ingest.service import IngestConfig, main
+
+    main(settings, IngestConfig(config.feeds, config.ingest), metrics_port)
+
+
+def run_classify(settings: ServiceSettings, config: NewsmonConfig, metrics_port: int) -> None:
+    from services.classify.worker import ClassifyConfig, main
+
+    main(settings, ClassifyConfig(config.classify, config.taxonomy), metrics_port)
+
+
+def run_alert(settings: ServiceSettings, config: NewsmonConfig, metrics_port: int) -> None:
+    from services.alert.service import AlertConfig, main
+
+    alert = AlertConfig(config.alerting, config.rules, config.classify.window)
+    main(runtime.alert_settings(settings), alert, metrics_port)
