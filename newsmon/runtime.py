@@ -16,14 +16,14 @@ import click
 from newsmon.config import NewsmonConfig, load_config
 from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings
 from streambase.logs import register_secrets, setup_logging
-from streambase.settings import KafkaSettings, RuntimeSettings, ServiceSettings
+from streambase.settings import DeadLetterLimit, KafkaSettings, RuntimeSettings, ServiceSettings
 from streambase.yamlconf import ConfigError
 
 
 def start(service: str) -> ServiceSettings:
     """Read the base settings, register secrets with the log scrubber and set up logging; exit with a clear
     message when a variable is invalid."""
-    settings = _read(lambda: ServiceSettings(RuntimeSettings(), KafkaSettings()))
+    settings = _read(lambda: ServiceSettings(RuntimeSettings(), KafkaSettings(), DeadLetterLimit()))
     register_secrets(settings.kafka.sasl_password)
     setup_logging(settings.runtime.log_level, settings.runtime.log_format, service)
     return settings
@@ -31,7 +31,9 @@ def start(service: str) -> ServiceSettings:
 
 def alert_settings(base: ServiceSettings) -> AlertSettings:
     """The alert service's settings: the base's plus its default receivers', registered as secrets."""
-    settings = _read(lambda: AlertSettings(base.runtime, base.kafka, SlackSettings(), SmtpSettings()))
+    settings = _read(
+        lambda: AlertSettings(base.runtime, base.kafka, base.deadletter, SlackSettings(), SmtpSettings())
+    )
     register_secrets(settings.smtp.password, settings.slack.webhook_url)
     if settings.slack.webhook_url is not None:  # a message quoting only the path would still carry the token
         register_secrets(urlsplit(settings.slack.webhook_url.get_secret_value()).path)

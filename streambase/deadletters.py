@@ -135,13 +135,13 @@ class DeadLetterSink:
         service: str,
         now: Callable[[], datetime],
         monotonic: Callable[[], float],
-        limit: DeadLetterLimit | None = None,
+        limit: DeadLetterLimit,
     ) -> None:
         self._producer = producer
         self._topic = topic
         self._service = service
         self._now = now
-        self._limit = limit or DeadLetterLimit()
+        self._limit = limit
         self._guards: dict[str, FloodGuard] = {}
         self._logs = LogLimiter(monotonic)
 

@@ -67,19 +67,6 @@ class RuntimeSettings(BaseSettings):
     )
 
 
-@dataclass(frozen=True)
-class ServiceSettings:
-    """What every service process is given from the environment: where Kafka is and how the process runs.
-    Receiver secrets are not here: only the alert service is given those (services/alert/settings.py)."""
-
-    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
-    kafka: KafkaSettings = field(default_factory=KafkaSettings)
-
-    @property
-    def instance(self) -> str:
-        return self.runtime.instance or socket.gethostname()
-
-
 class DeadLetterLimit(BaseSettings):
     """How much dead-lettering a consumer tolerates before it stops (NEWSMON_DEADLETTER_*)."""
 
@@ -95,3 +82,17 @@ class DeadLetterLimit(BaseSettings):
         description="Share of unusable messages among the last `sample` that stops it",
     )
     sample: int = Field(default=1000, ge=1, description="How many recent messages the share is taken over")
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What every service process is given from the environment: where Kafka is and how the process runs.
+    Receiver secrets are not here: only the alert service is given those (services/alert/settings.py)."""
+
+    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
+    kafka: KafkaSettings = field(default_factory=KafkaSettings)
+    deadletter: DeadLetterLimit = field(default_factory=DeadLetterLimit)
+
+    @property
+    def instance(self) -> str:
+        return self.runtime.instance or socket.gethostname()

@@ -161,7 +161,9 @@ def _assemble(
     topics = Topics.from_settings(rt.kafka)
     instance, prefix, options = rt.instance, rt.kafka.topic_prefix, config.alerting
     producer = make_producer(rt.kafka, f"newsmon-alert-{instance}")
-    deadletters = DeadLetterSink(producer, topics.deadletter, "alert", clock.now, clock.monotonic)
+    deadletters = DeadLetterSink(
+        producer, topics.deadletter, "alert", clock.now, clock.monotonic, rt.deadletter
+    )
     silences = SilenceStore()
 
     def apply_silence(key: str, value: Silence | None) -> None:

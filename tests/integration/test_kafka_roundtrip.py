@@ -14,7 +14,7 @@ from streambase.clock import SystemClock
 from streambase.deadletters import REASON_HEADER, DeadLetterSink
 from streambase.kafka import make_admin, make_producer, send_and_wait
 from streambase.records import RecordTooLarge
-from streambase.settings import KafkaSettings
+from streambase.settings import DeadLetterLimit, KafkaSettings
 from streambase.topics import Topics, ensure_topics
 from tests.support import drain
 
@@ -70,7 +70,9 @@ def test_dead_letters_carry_the_reason_and_the_payload(
     consumer_factory: Callable[..., KafkaConsumer],
 ) -> None:
     clock = SystemClock()
-    sink = DeadLetterSink(producer_factory(), topics.deadletter, "test", clock.now, clock.monotonic)
+    sink = DeadLetterSink(
+        producer_factory(), topics.deadletter, "test", clock.now, clock.monotonic, DeadLetterLimit()
+    )
     error = InvalidMessage("invalid_json", "line 1: expecting value")
     sink.send(topics.articles, 2, 41, b"k1", b"{oops", error)
     [record] = drain(consumer_factory(topics.deadletter), 1)

@@ -28,6 +28,7 @@ from services.alert.routing import Router
 from services.alert.silences import SilenceStore
 from streambase.clock import ManualClock
 from streambase.deadletters import DeadLetterSink
+from streambase.settings import DeadLetterLimit
 from streambase.topics import Topics
 from tests.unit.alert.factories import T0
 from tests.unit.alert.test_delivery import ScriptedReceiver
@@ -125,7 +126,7 @@ def stage(
         None,
         clock,
         AlertMetrics(CollectorRegistry()),
-        DeadLetterSink(producer, TOPICS.deadletter, "alert", clock.now, clock.monotonic),  # type: ignore[arg-type]
+        DeadLetterSink(producer, TOPICS.deadletter, "alert", clock.now, clock.monotonic, DeadLetterLimit()),  # type: ignore[arg-type]
         commit_interval=timedelta(0),
     )
     return notify, consumer, producer

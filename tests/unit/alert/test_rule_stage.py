@@ -17,6 +17,7 @@ from services.alert.rules import WindowRule
 from streambase.clock import ManualClock
 from streambase.deadletters import DeadLetterSink
 from streambase.kafka import BATCH_ROOM
+from streambase.settings import DeadLetterLimit
 from streambase.topics import Topics
 from tests.unit.alert.factories import T0, classified
 from tests.unit.alert.test_notify_stage import FakeProducer
@@ -111,7 +112,7 @@ def start(log: Log, clock: ManualClock, other: Log | None = None) -> tuple[RuleS
         timedelta(hours=1),
         clock,
         AlertMetrics(CollectorRegistry()),
-        DeadLetterSink(producer, TOPICS.deadletter, "alert", clock.now, clock.monotonic),  # type: ignore[arg-type]
+        DeadLetterSink(producer, TOPICS.deadletter, "alert", clock.now, clock.monotonic, DeadLetterLimit()),  # type: ignore[arg-type]
         commit_interval=timedelta(0),
     )
     stage.subscribe()
