@@ -87,6 +87,22 @@ def subscribe(consumer: KafkaConsumer, topics: Sequence[str], listener: Consumer
     consumer.topics()
 
 
+def settled_member(consumer: KafkaConsumer) -> bool:
+    """Whether a group consumer is a settled member of its group: joined, its coordinator known, no rejoin
+    pending. A member that lost its membership in a broker outage keeps its old assignment until its next
+    poll completes a rejoin; work it does for those partitions meanwhile may be done by their new owner too.
+
+    kafka-python 3.0 exposes this on its coordinator (`_coordinator`); a consumer without one (a test double)
+    has no membership to lose.
+    """
+    coordinator = getattr(consumer, "_coordinator", None)
+    if coordinator is None:
+        return True
+    return bool(
+        coordinator.stable() and not coordinator.need_rejoin() and not coordinator.coordinator_unknown()
+    )
+
+
 REPLICA_TIMEOUT_LIMITS = (timedelta(seconds=6), timedelta(minutes=30))
 """The broker's default bounds on a group session (group.min/max.session.timeout.ms)."""
 

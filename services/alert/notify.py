@@ -36,7 +36,7 @@ from services.alert.sent import SentLedger
 from services.alert.silences import SilenceStore
 from streambase.clock import Clock
 from streambase.deadletters import DeadLetterSink
-from streambase.kafka import subscribe
+from streambase.kafka import settled_member, subscribe
 from streambase.tables import TopicTail
 from streambase.topics import ALERTS, Topics
 
@@ -295,8 +295,9 @@ class NotifyStage:
 
     def deliver_due(self) -> None:
         """Send what is due, one notification at a time, each recorded before the next is sent. Nothing
-        is sent while an outcome waits to be recorded (the broker is away)."""
-        if self._unrecorded:
+        is sent while an outcome waits to be recorded (the broker is away), nor while this replica's
+        membership of the group is in doubt: its partitions may belong to another replica by now."""
+        if self._unrecorded or not settled_member(self.consumer):
             return
         for event in self.dispatcher.attempts_due(self._record_attempt):
             self._account(event)

@@ -7,6 +7,7 @@ are alerts consumed, so nothing already delivered is sent again.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import signal
 import threading
@@ -116,14 +117,45 @@ def run(
     health = HealthServer(rt.runtime.metrics_host, metrics_port, ready, registry=metrics.registry).start()
     parts: _Parts | None = None
     try:
-        if not wait_for_broker(rt.kafka, "newsmon-alert-admin", stop):
-            return
-        parts = _assemble(rt, config, clock, receivers, router, metrics)
-        parts.start(config, router)
-        _loop(stop, live, readiness, clock, parts, metrics)
+        parts = _start(rt, config, clock, receivers, router, metrics, stop)
+        if parts is not None:
+            _loop(stop, live, readiness, clock, parts, metrics)
     finally:
         live.clear()
-        _shutdown(parts, health)
+        _shutdown(parts)
+        health.stop()
+        log.info("alert service stopped")
+
+
+def _start(
+    rt: AlertSettings,
+    config: AlertConfig,
+    clock: Clock,
+    receivers: dict[str, Receiver],
+    router: Router,
+    metrics: AlertMetrics,
+    stop: threading.Event,
+) -> _Parts | None:
+    """Assemble the stages and load silences and deliveries. The broker may go away meanwhile (a restart
+    under way): then wait for it and start again, rather than exit. None when stopped first."""
+    backoff = Backoff(timedelta(seconds=1), timedelta(seconds=30))
+    for attempt in itertools.count(1):
+        if not wait_for_broker(rt.kafka, "newsmon-alert-admin", stop):
+            return None
+        parts: _Parts | None = None
+        try:
+            parts = _assemble(rt, config, clock, receivers, router, metrics)
+            parts.start(config, router)
+            return parts
+        except (KafkaError, TimeoutError) as exc:
+            pause = backoff.delay(attempt).total_seconds()
+            log.warning(
+                "Kafka went away while the alert service was starting (%s: %s); starting again in %.0fs",
+                type(exc).__name__, exc, pause,
+            )  # fmt: skip
+            _shutdown(parts)
+            stop.wait(pause)
+    return None
 
 
 @dataclass
@@ -267,22 +299,20 @@ def _loop(
         readiness.observe(kafka_connected(notify.consumer), assigned or None, metrics.lag.total)
 
 
-def _shutdown(parts: _Parts | None, health: HealthServer) -> None:
-    steps: list[tuple[str, Callable[[], object]]] = []
-    if parts is not None:
-        steps += [
-            ("commit rule offsets", lambda: parts.rules.commit(force=True)),
-            ("commit alert offsets", lambda: parts.notify.commit(force=True)),
-            ("close rule consumer", parts.rules.consumer.close),
-            ("close alert consumer", parts.notify.consumer.close),
-            ("close silences reader", parts.silence_tail.close),
-            ("close delivery reader", parts.delivery_tail.close),
-            ("flush producer", lambda: parts.producer.close(timeout=10)),
-        ]
-    steps.append(("stop health server", health.stop))
+def _shutdown(parts: _Parts | None) -> None:
+    if parts is None:
+        return
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("commit rule offsets", lambda: parts.rules.commit(force=True)),
+        ("commit alert offsets", lambda: parts.notify.commit(force=True)),
+        ("close rule consumer", parts.rules.consumer.close),
+        ("close alert consumer", parts.notify.consumer.close),
+        ("close silences reader", parts.silence_tail.close),
+        ("close delivery reader", parts.delivery_tail.close),
+        ("flush producer", lambda: parts.producer.close(timeout=10)),
+    ]
     for step, action in steps:
         try:
             action()
         except Exception as exc:  # keep shutting the rest down
             log.warning("during shutdown, could not %s: %s", step, exc)
-    log.info("alert service stopped")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import timedelta
 
 import aiokafka
 import pytest
 
-from streambase.kafka import make_consumer
+from streambase.kafka import group_session, make_consumer, settled_member
 from streambase.readiness import aiokafka_connected, kafka_connected
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
@@ -40,3 +42,27 @@ def test_a_kafka_python_consumer_is_connected_until_closed(kafka_settings: Kafka
     finally:
         consumer.close()
     assert not kafka_connected(consumer)
+
+
+def test_a_consumer_is_a_settled_member_only_while_its_membership_stands(
+    kafka_settings: KafkaSettings,
+) -> None:
+    topic = Topics.from_settings(kafka_settings).alerts
+    group = f"{kafka_settings.topic_prefix}membership"
+    session = group_session(timedelta(seconds=6))  # the old member leaves the group within this
+    consumer = make_consumer(kafka_settings, "membership-test", group, **session)
+    try:
+        consumer.subscribe([topic])
+        deadline = time.monotonic() + 30
+        while not consumer.assignment() and time.monotonic() < deadline:
+            consumer.poll(timeout_ms=200)
+        assert consumer.assignment()
+        assert settled_member(consumer)
+        consumer._coordinator.reset_generation()  # what an UnknownMemberId answer after an outage does
+        assert not settled_member(consumer)
+        deadline = time.monotonic() + 60
+        while not settled_member(consumer) and time.monotonic() < deadline:
+            consumer.poll(timeout_ms=200)  # the next polls rejoin
+        assert settled_member(consumer)
+    finally:
+        consumer.close()

@@ -66,6 +66,22 @@ class FakeConsumer:
 
 
 @dataclass
+class Coordinator:
+    """The part of kafka-python's group coordinator `settled_member` reads."""
+
+    member: bool = True
+
+    def stable(self) -> bool:
+        return self.member
+
+    def need_rejoin(self) -> bool:
+        return not self.member
+
+    def coordinator_unknown(self) -> bool:
+        return False
+
+
+@dataclass
 class Sent:
     taken: bool = True
 
@@ -355,3 +371,20 @@ def test_a_partition_that_went_to_another_replica_is_not_sought_when_it_returns_
     notify.revoked_now([])
     notify.assigned_now([PARTITION])  # back later: kafka-python starts it from the commit point too
     assert consumer.seeks == []
+
+
+def test_nothing_is_sent_while_the_replica_may_have_lost_its_partitions() -> None:
+    clock = ManualClock(T0)
+    slack = ScriptedReceiver("slack")
+    notify, consumer, _producer = stage(clock, slack)
+    coordinator = Coordinator()
+    consumer._coordinator = coordinator  # type: ignore[attr-defined]
+    feed(consumer, alert("a"))
+    notify.poll_once(0)
+    coordinator.member = False  # the broker came back and no longer knows this member
+    clock.advance(30)
+    notify.poll_once(0)
+    assert slack.sent == [], "another replica may own the partition by now"
+    coordinator.member = True  # rejoined, and the partition came back
+    notify.poll_once(0)
+    assert len(slack.sent) == 1
