@@ -16,7 +16,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -30,12 +30,28 @@ AFTER_SLACK_200 = "alert after Slack's 200"
 AFTER_FEED_ANSWER = "ingest after a feed answered"
 RESTART_AFTER_EXIT = 1.0
 """Seconds before a service that exited on its own is started again."""
+DEFER = 0.5
+"""Seconds a planned kill waits, again and again, while its victim is still down: every planned kill lands,
+some of them on a process that is just starting."""
 
 
 def crash_seed() -> int:
     """NEWSMON_CRASH_SEED when set (to replay a run), else a fresh one."""
     given = os.environ.get(SEED_VARIABLE, "").strip()
     return int(given) if given else secrets.randbelow(2**32)
+
+
+@dataclass(frozen=True)
+class Exit:
+    """A service that exited without being killed, and was started again as a supervisor would."""
+
+    name: str
+    service: str
+    status: int | None
+    at: float
+
+    def __str__(self) -> str:
+        return f"{self.name} (status {self.status}, at {self.at:.1f}s)"
 
 
 @dataclass(frozen=True)
@@ -92,33 +108,40 @@ class Trap(Protocol):
 class SlackTrap:
     """Kills the alert replica whose request Slack answered with 200, right after the answer went out:
     the window between the receiver taking a message and its delivery record. The replica is the process
-    holding the request's connection, found while the request waits for its answer."""
+    holding the request's connection, found while the request waits for its answer; it is noted for every
+    request, armed or not, so that a failure can say which replica sent what."""
 
     slack: FakeSlack
     replicas: Callable[[], Sequence[ServiceProcess]]
     _fire: Fire | None = None
-    _caught: dict[int, ServiceProcess] = field(default_factory=dict)
+    _senders: dict[int, ServiceProcess] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def arm(self, fire: Fire) -> None:
-        self._fire = fire
+    def __post_init__(self) -> None:
         self.slack.before_reply = self._before
         self.slack.after_reply = self._after
 
+    def arm(self, fire: Fire) -> None:
+        self._fire = fire
+
+    def sender(self, received: Received) -> str:
+        """The name of the replica that sent this request, when it could be told."""
+        with self._lock:
+            process = self._senders.get(id(received))
+        return process.name if process is not None else "?"
+
     def _before(self, received: Received) -> None:
-        if self._fire is None or received.status != 200:
-            return
         running = {p.pid: p for p in self.replicas() if p.running and p.pid is not None}
         port = int(urlsplit(self.slack.url).port or 0)
         pid = holder_of_connection(received.peer, port, running)
         if pid is not None:
             with self._lock:
-                self._caught[received.peer] = running[pid]
+                self._senders[id(received)] = running[pid]
 
     def _after(self, received: Received) -> None:
         with self._lock:
-            fire, process = self._fire, self._caught.pop(received.peer, None)
-            if fire is None or process is None:
+            fire, process = self._fire, self._senders.get(id(received))
+            if fire is None or process is None or received.status != 200:
                 return
             self._fire = None
         if not fire(process, f"right after Slack answered 200 (peer port {received.peer})"):
@@ -168,9 +191,10 @@ class Chaos:
     timeline: Timeline = field(default_factory=Timeline)
     kills: Counter[str] = field(default_factory=Counter)
     """SIGKILLs that hit a running process, by service (`broker` for the broker)."""
-    exits: list[str] = field(default_factory=list)
-    """Services that exited on their own, with their exit status."""
+    exits: list[Exit] = field(default_factory=list)
+    """Services that exited on their own."""
     errors: list[str] = field(default_factory=list)
+    _pending: list[Kill] = field(default_factory=list)
     _down: dict[str, float] = field(default_factory=dict)
     _sprung: set[str] = field(default_factory=set)
     _broker_start: threading.Thread | None = None
@@ -180,6 +204,7 @@ class Chaos:
 
     def start(self) -> Chaos:
         self.timeline = Timeline()
+        self._pending = sorted(self.plan, key=lambda k: k.at)
         self._thread = threading.Thread(target=self._run, name="chaos", daemon=True)
         self._thread.start()
         return self
@@ -187,7 +212,7 @@ class Chaos:
     def settled(self) -> bool:
         """Every planned kill done, every trap sprung, everything killed started again."""
         with self._lock:
-            done = self.timeline.elapsed() > max((k.at for k in self.plan), default=0.0)
+            done = self._thread is not None and not self._pending
             broker_up = self._broker_start is None or not self._broker_start.is_alive()
             return done and self._sprung >= set(self.traps) and not self._down and broker_up
 
@@ -200,7 +225,7 @@ class Chaos:
 
     def summary(self) -> str:
         counts = ", ".join(f"{name} {n}" for name, n in sorted(self.kills.items()))
-        exits = f"; exited on their own: {', '.join(self.exits)}" if self.exits else ""
+        exits = f"; exited on their own: {', '.join(map(str, self.exits))}" if self.exits else ""
         return f"SIGKILLs: {counts or 'none'}{exits}"
 
     def __str__(self) -> str:
@@ -208,29 +233,31 @@ class Chaos:
 
     # --- the chaos thread ---------------------------------------------------------------------------
     def _run(self) -> None:
-        pending = list(self.plan)
         while not self._stop.is_set():
             now = self.timeline.elapsed()
-            while pending and pending[0].at <= now:
-                self._execute(pending.pop(0))
+            while self._pending and self._pending[0].at <= now:
+                kill = self._pending[0]
+                again = [] if self._execute(kill) else [replace(kill, at=now + DEFER)]
+                with self._lock:
+                    self._pending = sorted(self._pending[1:] + again, key=lambda k: k.at)
             self._start_due(now)
             self._supervise(now)
             self._stop.wait(0.05)
 
-    def _execute(self, kill: Kill) -> None:
+    def _execute(self, kill: Kill) -> bool:
+        """False when the victim is down: the kill is to be tried again."""
         trap = self.traps.get(kill.victim)
         if trap is not None:
             self.timeline.note(f"armed: kill {kill.victim}")
             trap.arm(lambda process, why: self._fire(kill.victim, process, why, kill.down))
-        elif kill.victim == BROKER:
-            self._kill_broker(kill.down)
-        else:
-            self._kill(self._process(kill.victim), "at its moment", kill.down)
+            return True
+        if kill.victim == BROKER:
+            return self._kill_broker(kill.down)
+        return self._kill(self._process(kill.victim), "at its moment", kill.down)
 
     def _kill(self, process: ServiceProcess, why: str, down: float) -> bool:
         with self._lock:
             if process.name in self._down or not process.running or process.pid is None:
-                self.timeline.note(f"{process.name} is down or starting: no kill {why}")
                 return False
             os.kill(process.pid, signal.SIGKILL)
             self.kills[process.service] += 1
@@ -245,15 +272,15 @@ class Chaos:
                 self._sprung.add(trap)
             return killed
 
-    def _kill_broker(self, down: float) -> None:
+    def _kill_broker(self, down: float) -> bool:
         if self._broker_start is not None and self._broker_start.is_alive():
-            self.timeline.note("the broker is still starting: no kill")
-            return
+            return False
         pid = self.broker.kill()
         self.kills[BROKER] += 1
         self.timeline.note(f"SIGKILL broker (pid {pid}); start in {down:.1f}s")
         self._broker_start = threading.Thread(target=self._start_broker, args=(down,), daemon=True)
         self._broker_start.start()
+        return True
 
     def _start_broker(self, down: float) -> None:
         time.sleep(down)
@@ -283,7 +310,7 @@ class Chaos:
             for process in self.processes:
                 if process.name not in self._down and not process.running:
                     code = process.process.returncode if process.process is not None else None
-                    self.exits.append(f"{process.name} (status {code})")
+                    self.exits.append(Exit(process.name, process.service, code, now))
                     self.timeline.note(f"{process.name} exited on its own with status {code}")
                     self._down[process.name] = now + RESTART_AFTER_EXIT
 
