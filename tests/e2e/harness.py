@@ -1,4 +1,5 @@
-"""Runs newsmon services as real processes for end-to-end tests: start, SIGKILL, restart, stop.
+"""Runs newsmon services, and a broker, as real processes for end-to-end tests: start, SIGKILL, restart,
+stop.
 
 Each service gets its own log file and metrics port; every process shares one environment (topic prefix,
 broker, receivers) so a test is a small deployment of its own on the shared test broker.
@@ -12,6 +13,8 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +27,46 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def holder_of_connection(local_port: int, remote_port: int, pids: Iterable[int]) -> int | None:
+    """Which of `pids` holds the open TCP connection from `local_port` to `remote_port` on 127.0.0.1: the
+    process that made a request a test server is answering (Linux: the socket's inode in /proc/net/tcp,
+    then the process whose file descriptors include it)."""
+    inode = _socket_inode(local_port, remote_port)
+    if inode is None:
+        return None
+    target = f"socket:[{inode}]"
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def _socket_inode(local_port: int, remote_port: int) -> str | None:
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], fields[9]
+        if int(local.split(":")[1], 16) == local_port and int(remote.split(":")[1], 16) == remote_port:
+            return inode if inode != "0" else None
+    return None
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @dataclass
@@ -60,6 +103,10 @@ class ServiceProcess:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
 
     @property
     def metrics_url(self) -> str:
@@ -129,7 +176,7 @@ class Deployment:
 @dataclass
 class Broker:
     """A Kafka broker of a test's own (deploy/kafka/local.sh on free ports, state under `state_dir`), so a
-    test can stop and restart it; the shared test broker is never touched."""
+    test can stop, kill and restart it; the shared test broker is never touched."""
 
     state_dir: Path
     port: int = field(default_factory=free_port)
@@ -162,3 +209,32 @@ class Broker:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    @property
+    def pid(self) -> int | None:
+        """The broker JVM's process id (local.sh's pid file), when it runs."""
+        try:
+            pid = int((self.state_dir / "broker.pid").read_text())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return None
+        return pid if b"kafka.Kafka" in command and _alive(pid) else None
+
+    def kill(self, timeout: float = 30) -> int:
+        """SIGKILL of the broker's JVM: a crash, with no controlled shutdown and nothing flushed; returns
+        once the process is gone and its port closed. `start()` brings it back (recovering its logs)."""
+        pid = self.pid
+        if pid is None:
+            raise RuntimeError(f"no broker runs on port {self.port}")
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while _alive(pid) or self._port_open():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the broker (pid {pid}) outlived SIGKILL by {timeout:.0f}s")
+            time.sleep(0.05)
+        return pid
+
+    def _port_open(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0

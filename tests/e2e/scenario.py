@@ -30,6 +30,7 @@ from tests.servers.slack import FakeSlack, Received
 from tests.servers.smtp import SmtpServer
 
 FAST_ALERTING = "alerting: {group_wait: 2s, group_interval: 10m, repeat_interval: 1h}\n"
+REPEAT_WORDS = "possible repeat"
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,21 @@ def article_links(text: str) -> set[str]:
     return {part.split("|", 1)[0] for part in text.split("<")[1:] if part.startswith("https://")}
 
 
-def notified_urls(slack: FakeSlack) -> list[str]:
-    """Every article link in every delivered Slack message, once per message that carried it."""
-    return [url for message in slack_messages(slack) for url in article_links(message.text)]
+def notified_urls(slack: FakeSlack, marked: bool | None = None) -> list[str]:
+    """Every article link in every delivered Slack message, once per message that carried it; only those
+    of messages marked as possible repeats (`marked=True`) or only of the others (`False`)."""
+    return [
+        url
+        for received in slack.delivered
+        if marked is None or marked_repeat(received) == marked
+        for url in article_links(SlackMessage.parse(received).text)
+    ]
+
+
+def marked_repeat(received: Received) -> bool:
+    """Whether a delivered message says it may repeat an earlier one: in its text and in its first block
+    (the headline), as the alert service marks a re-send after a crash between the 200 and its record."""
+    payload: dict[str, Any] = received.json
+    blocks = payload.get("blocks") or [{"text": {"text": payload.get("text", "")}}]
+    first = blocks[0].get("text", {}).get("text", "")
+    return REPEAT_WORDS in payload.get("text", "") and REPEAT_WORDS in first

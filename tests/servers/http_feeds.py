@@ -12,6 +12,7 @@ fetcher must survive:
         server.redirect("/old", "/feed.xml", code=301)
         server.hits("/feed.xml"); server.requests[-1].headers["If-None-Match"]
         server.max_active                                  # most requests in flight at once
+        server.after_reply = lambda request: ...           # runs once each answer has been written
 
 `gzip=True` on `add` or `huge` sends the body gzip-compressed with Content-Encoding: gzip.
 """
@@ -22,7 +23,7 @@ import gzip
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -59,6 +60,9 @@ class FeedServer:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="feed-server", daemon=True)
         self.record = True
+        self.after_reply: Callable[[Request], None] | None = None
+        """Called in the serving thread once an answer is written, so a test can, say, kill the poller
+        right after it fetched."""
         self.active = 0
         self.max_active = 0
 
@@ -160,6 +164,8 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             finally:
                 with server._lock:
                     server.active -= 1
+            if server.after_reply is not None:
+                server.after_reply(Request(self.path, dict(self.headers.items())))
 
         def _answer(self) -> None:
             route = server._route(self.path, dict(self.headers.items()))

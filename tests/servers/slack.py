@@ -111,6 +111,8 @@ class Received:
     """time.monotonic() when the request arrived."""
     problems: tuple[str, ...] = ()
     """Why a payload was refused as `invalid_blocks`."""
+    peer: int = 0
+    """The client's TCP port: which process sent the request, while its connection is open."""
 
     @property
     def json(self) -> Any:
@@ -177,7 +179,13 @@ class FakeSlack:
                 with fake._lock:
                     reply, problems = fake._next_reply(self.path, body)
                     received = Received(
-                        self.path, dict(self.headers.items()), body, reply.status, time.monotonic(), problems
+                        self.path,
+                        dict(self.headers.items()),
+                        body,
+                        reply.status,
+                        time.monotonic(),
+                        problems,
+                        self.client_address[1],
                     )
                     fake.requests.append(received)
                 if fake.before_reply is not None:
