@@ -28,8 +28,10 @@ class ClassifyOptions(BaseModel):
         default=timedelta(seconds=2), description="How often consumed offsets are committed"
     )
     dedup_retention: Duration = Field(
-        default=timedelta(days=8),
-        description="How long an article id is remembered as classified: longer than articles are kept",
+        default=timedelta(days=2),
+        description="How long an article id is remembered as classified. Repeats come within minutes (a "
+        "worker's crash or rebalance, ingest producing again after its own crash); each day kept costs "
+        "memory and start-up time for every article of that day",
     )
 
     @field_validator(
