@@ -43,7 +43,7 @@ from services.classify.handling import (
 )
 from services.classify.metrics import ClassifyMetrics
 from services.classify.produce import BatchSender, Record
-from services.classify.trends import TopicTrend, TrendContribution, TrendTracker, WindowSpec
+from services.classify.trends import Added, TopicTrend, TrendContribution, TrendTracker, WindowSpec
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ class ClassifyStream:
             trend = touched[item.topic][1]
             if trend.counted(message.offset):
                 continue  # read again after a crash or a seek back: already in the buckets
-            if not trend.add(self.spec, item, now, message.offset):
+            if trend.add(self.spec, item, now, message.offset) is Added.LATE:
                 self.metrics.late_contributions.inc()
         changes: list[Record] = []
         for topic, (partition, trend) in touched.items():
