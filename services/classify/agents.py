@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Awaitable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import faust
 from faust.serializers import codecs
@@ -78,6 +78,7 @@ class ClassifyStream:
         self.sender = BatchSender(app)
         self._changelog_pending: list[asyncio.Future[Any]] = []
         self.continuity: OffsetContinuity[TP] = OffsetContinuity()
+        self._guarded: object = None  # the consumer whose commits stop at the continuity frontier
         self._next_purge = clock.monotonic() + PURGE_SECONDS
         self.source = _raw_topic(app, topics.articles)
         self.trend_input_name = f"{app.conf.id}-trend-input"
@@ -102,9 +103,12 @@ class ClassifyStream:
         size = self.options.batch_size
 
         async def agent(stream: faust.Stream[bytes]) -> None:
+            self._commit_at_frontier()
             async for events in stream.take_events(size, within=within):
-                await handler(events)
-                await self._read_holes_again(events)
+                current = self._of_current_assignment(events)
+                if current:
+                    await handler(current)
+                    await self._read_holes_again(current)
 
         return agent
 
@@ -300,12 +304,19 @@ class ClassifyStream:
             await self._seek(tp, offset)
 
     async def _starting_offset(self, tp: TP, first: int) -> int:
-        """Where the consumer began reading `tp`: the committed offset, else the partition's first offset."""
+        """Where the consumer began reading `tp`: the committed offset, or the partition's first offset when
+        nothing was committed or retention has deleted what was (never above the first offset processed).
+
+        Commits stop at the frontier, so a frontier below the partition's first offset would hold them
+        back for good."""
         committed: int | None = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
-        if committed is None:
-            earliest = await self.app.consumer.earliest_offsets(tp)
-            committed = earliest.get(tp)
-        return first if committed is None else min(first, committed)
+        try:
+            earliest = (await self.app.consumer.earliest_offsets(tp)).get(tp)
+        except Exception as exc:  # the committed offset alone still gives a safe start
+            log.warning("%s[%d]: first offset unknown (%s)", *tp, exc)
+            earliest = None
+        known = [offset for offset in (committed, earliest) if offset is not None]
+        return min(first, max(known)) if known else first
 
     async def _seek(self, tp: TP, offset: int) -> None:
         """Seek inside the consumer's own thread: Faust's `seek` changes aiokafka's fetcher from the
@@ -315,6 +326,50 @@ class ClassifyStream:
             await self.app.consumer.seek_wait({tp: offset})
         except Exception as exc:  # not fatal: the observe timer asks again while the hole stays open
             log.warning("could not seek %s[%d] back to %d: %s", *tp, offset, exc)
+
+    def _of_current_assignment(
+        self, events: Sequence[faust.types.EventT[Any]]
+    ) -> Sequence[faust.types.EventT[Any]]:
+        """The events fetched in this worker's current assignment; the others are dropped unacknowledged.
+
+        Faust's take buffer can hand over, after a rebalance, messages fetched before it. Whoever owns
+        their partition now reads them again from the committed offset; processing them here would only
+        repeat work, and acknowledging them would mark offsets of another generation as done.
+        """
+        generation = self.app.consumer_generation_id
+        assigned = self.app.consumer.assignment()
+        current = [e for e in events if e.message.generation_id == generation and e.message.tp in assigned]
+        if len(current) < len(events):
+            for event in events:
+                if event.message.generation_id != generation or event.message.tp not in assigned:
+                    event.message.acked = True  # so that Faust's own ack leaves it out
+            log.info("dropped %d messages fetched before the last rebalance", len(events) - len(current))
+        return current
+
+    def _commit_at_frontier(self) -> None:
+        """Make Faust commit each consumed partition at its continuity frontier, and never past it.
+
+        Faust commits the run of acknowledged offsets that follows its last commit, and its check for a
+        gap in front of that run lets one missing offset through (any, when the partition had no commit
+        yet). A message it dropped at the end of a rebalance or of table recovery is then committed past,
+        and lost if the worker dies before reading it again. The frontier is the lowest offset not yet
+        processed in the current assignment, so no commit passes an article that was not classified.
+        """
+        consumer: Any = self.app.consumer
+        if self._guarded is consumer:
+            return
+        self._guarded = consumer
+        faust_new_offset = consumer._new_offset
+        consumed = {self.source.get_topic_name(), self.trend_input_name}
+
+        def new_offset(tp: TP) -> int | None:
+            if tp.topic not in consumed:
+                return cast("int | None", faust_new_offset(tp))
+            consumer._acked[tp].clear()  # Faust's own account of this partition is not used
+            consumer._acked_index[tp].clear()
+            return self.continuity.frontier(tp)
+
+        consumer._new_offset = new_offset
 
     def _forget_revoked(self, sender: Any, /, *args: Any, signal: BaseSignalT[Any], **_: Any) -> None:
         """Signal receiver: offsets of revoked partitions mean nothing once another worker may own them."""
