@@ -250,21 +250,30 @@ class ClassifyStream:
         Lag counts from the next offset this worker will *process* (not Faust's read-ahead position), so
         it is what Kafka's own tools would show once the worker commits.
         """
+        ends: dict[TP, int] = {}
         try:
-            await self._observe()
+            ends = await self._observe()
         except Exception as exc:  # a metrics hiccup must not end the timer or the worker
             log.debug("lag unavailable: %s", exc)
-        for tp, offset in self.continuity.stalled().items():
+        if not self._settled():
+            return  # Faust seeks every partition to its committed offset once the group settles
+        for tp, offset in self.continuity.stalled(ends).items():
             log.warning("%s[%d]: offset %d is still missing; reading it again", *tp, offset)
             await self._seek(tp, offset)
 
-    async def _observe(self) -> None:
+    def _settled(self) -> bool:
+        return not (self.app.rebalancing or self.app.in_recovery)
+
+    async def _observe(self) -> dict[TP, int]:
+        """Lag and readiness; returns each owned partition's end offset, for `OffsetContinuity.stalled`."""
         consumer = self.app.consumer
         consumed = {self.source.get_topic_name(), self.trend_input_name}
         owned = [tp for tp in consumer.assignment() if tp.topic in consumed]
         total = 0
+        ends: dict[TP, int] = {}
         for tp in owned:
             highwater = consumer.highwater(tp)
+            await self._track_idle(tp)
             position = self.continuity.frontier(tp)
             if position is None:
                 position = await consumer.position(tp)
@@ -273,10 +282,21 @@ class ClassifyStream:
             lag = max(0, highwater - position)
             self.metrics.lag.set(tp.topic, tp.partition, lag)
             total += lag
+            ends[tp] = highwater
         self.metrics.lag.retain({(tp.topic, tp.partition) for tp in owned})
         self.continuity.retain(consumer.assignment())
         sources = sum(1 for tp in owned if tp.topic == self.source.get_topic_name())
         self.readiness.observe(self._connected(), sources or None, total)
+        return ends
+
+    async def _track_idle(self, tp: TP) -> None:
+        """Follow an owned partition nothing was processed from since it was assigned, from where reading
+        it began: if Faust dropped its first messages and no others followed, `stalled` then reads them."""
+        if self.continuity.known(tp) or not self._settled():
+            return
+        position = await self.app.consumer.position(tp)
+        if position is not None and not self.continuity.known(tp):
+            self.continuity.start(tp, await self._starting_offset(tp, position))
 
     def _connected(self) -> bool:
         """Whether the worker's consumer reaches a broker (Faust keeps aiokafka's client in its thread)."""
