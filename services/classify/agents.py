@@ -295,8 +295,9 @@ class ClassifyStream:
         if self.continuity.known(tp) or not self._settled():
             return
         position = await self.app.consumer.position(tp)
-        if position is not None and not self.continuity.known(tp):
-            self.continuity.start(tp, await self._starting_offset(tp, position))
+        start = None if position is None else await self._starting_offset(tp, position)
+        if start is not None and not self.continuity.known(tp):
+            self.continuity.start(tp, start)
 
     def _connected(self) -> bool:
         """Whether the worker's consumer reaches a broker (Faust keeps aiokafka's client in its thread)."""
@@ -315,7 +316,10 @@ class ClassifyStream:
             message = event.message
             tp = message.tp
             if not self.continuity.known(tp):
-                self.continuity.start(tp, await self._starting_offset(tp, message.offset))
+                start = await self._starting_offset(tp, message.offset)
+                if start is None:
+                    continue
+                self.continuity.start(tp, start)
             hole = self.continuity.processed(tp, message.offset)
             if hole is not None:
                 holes[tp] = min(hole, holes.get(tp, hole))
@@ -323,13 +327,19 @@ class ClassifyStream:
             log.warning("%s[%d]: offsets from %d were skipped by the stream; reading them again", *tp, offset)
             await self._seek(tp, offset)
 
-    async def _starting_offset(self, tp: TP, first: int) -> int:
-        """Where the consumer began reading `tp`: the committed offset, or the partition's first offset when
-        nothing was committed or retention has deleted what was (never above the first offset processed).
+    async def _starting_offset(self, tp: TP, first: int) -> int | None:
+        """Where the consumer began reading `tp` (never above `first`, the first offset processed): the
+        committed offset, or the partition's first offset when nothing was committed or retention has
+        deleted what was, as a frontier below it would hold commits back for good.
 
-        Commits stop at the frontier, so a frontier below the partition's first offset would hold them
-        back for good."""
+        None while the group rebalances and Faust has forgotten the committed offset (it does on
+        revocation): the partition is then not followed, and nothing is committed for it.
+        """
         committed: int | None = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
+        if committed is None and not self._settled():
+            return None
+        if committed is not None and first <= committed:
+            return first
         try:
             earliest = (await self.app.consumer.earliest_offsets(tp)).get(tp)
         except Exception as exc:  # the committed offset alone still gives a safe start
