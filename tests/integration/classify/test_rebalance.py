@@ -187,12 +187,17 @@ def test_a_worker_killed_within_a_commit_interval_of_a_rebalance_loses_no_articl
         time.sleep(delay)
         (first if victim == "first" else second).kill()
         time.sleep(3)
+    except BaseException:
+        watch.stop()
+        raise
     finally:
         stream.stop()
     survivor = second if victim == "first" else first
     ids = stream.ids
-    got = first_classified(classified, ids, timeout=150)
-    watch.stop()
+    try:
+        got = first_classified(classified, ids, timeout=150)
+    finally:
+        watch.stop()
     missing = ids - got.keys()
     assert not missing, (
         f"{len(missing)} of {len(ids)} articles lost (killed {victim} {delay:.2f}s after the rebalance), "
