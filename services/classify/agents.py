@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Awaitable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import faust
 from faust.serializers import codecs
@@ -39,7 +39,7 @@ from services.classify.handling import (
 )
 from services.classify.metrics import ClassifyMetrics
 from services.classify.produce import BatchSender, Record
-from services.classify.trends import TopicTrend, TrendContribution, TrendTracker, WindowSpec
+from services.classify.trends import Added, TopicTrend, TrendContribution, TrendTracker, WindowSpec
 from streambase.clock import Clock
 from streambase.deadletters import REASON_HEADER
 from streambase.readiness import Readiness, aiokafka_connected
@@ -78,6 +78,7 @@ class ClassifyStream:
         self.sender = BatchSender(app)
         self._changelog_pending: list[asyncio.Future[Any]] = []
         self.continuity: OffsetContinuity[TP] = OffsetContinuity()
+        self._guarded: object = None  # the consumer whose commits stop at the continuity frontier
         self._next_purge = clock.monotonic() + PURGE_SECONDS
         self.source = _raw_topic(app, topics.articles)
         self.trend_input_name = f"{app.conf.id}-trend-input"
@@ -102,9 +103,12 @@ class ClassifyStream:
         size = self.options.batch_size
 
         async def agent(stream: faust.Stream[bytes]) -> None:
+            self._commit_at_frontier()
             async for events in stream.take_events(size, within=within):
-                await handler(events)
-                await self._read_holes_again(events)
+                current = self._of_current_assignment(events)
+                if current:
+                    await handler(current)
+                    await self._read_holes_again(current)
 
         return agent
 
@@ -211,7 +215,7 @@ class ClassifyStream:
             trend = touched[item.topic][1]
             if trend.counted(message.offset):
                 continue  # read again after a crash or a seek back: already in the buckets
-            if not trend.add(self.spec, item, now, message.offset):
+            if trend.add(self.spec, item, now, message.offset) is Added.LATE:
                 self.metrics.late_contributions.inc()
         changes: list[Record] = []
         for topic, (partition, trend) in touched.items():
@@ -246,21 +250,30 @@ class ClassifyStream:
         Lag counts from the next offset this worker will *process* (not Faust's read-ahead position), so
         it is what Kafka's own tools would show once the worker commits.
         """
+        ends: dict[TP, int] = {}
         try:
-            await self._observe()
+            ends = await self._observe()
         except Exception as exc:  # a metrics hiccup must not end the timer or the worker
             log.debug("lag unavailable: %s", exc)
-        for tp, offset in self.continuity.stalled().items():
+        if not self._settled():
+            return  # Faust seeks every partition to its committed offset once the group settles
+        for tp, offset in self.continuity.stalled(ends).items():
             log.warning("%s[%d]: offset %d is still missing; reading it again", *tp, offset)
             await self._seek(tp, offset)
 
-    async def _observe(self) -> None:
+    def _settled(self) -> bool:
+        return not (self.app.rebalancing or self.app.in_recovery)
+
+    async def _observe(self) -> dict[TP, int]:
+        """Lag and readiness; returns each owned partition's end offset, for `OffsetContinuity.stalled`."""
         consumer = self.app.consumer
         consumed = {self.source.get_topic_name(), self.trend_input_name}
         owned = [tp for tp in consumer.assignment() if tp.topic in consumed]
         total = 0
+        ends: dict[TP, int] = {}
         for tp in owned:
             highwater = consumer.highwater(tp)
+            await self._track_idle(tp)
             position = self.continuity.frontier(tp)
             if position is None:
                 position = await consumer.position(tp)
@@ -269,10 +282,22 @@ class ClassifyStream:
             lag = max(0, highwater - position)
             self.metrics.lag.set(tp.topic, tp.partition, lag)
             total += lag
+            ends[tp] = highwater
         self.metrics.lag.retain({(tp.topic, tp.partition) for tp in owned})
         self.continuity.retain(consumer.assignment())
         sources = sum(1 for tp in owned if tp.topic == self.source.get_topic_name())
         self.readiness.observe(self._connected(), sources or None, total)
+        return ends
+
+    async def _track_idle(self, tp: TP) -> None:
+        """Follow an owned partition nothing was processed from since it was assigned, from where reading
+        it began: if Faust dropped its first messages and no others followed, `stalled` then reads them."""
+        if self.continuity.known(tp) or not self._settled():
+            return
+        position = await self.app.consumer.position(tp)
+        start = None if position is None else await self._starting_offset(tp, position)
+        if start is not None and not self.continuity.known(tp):
+            self.continuity.start(tp, start)
 
     def _connected(self) -> bool:
         """Whether the worker's consumer reaches a broker (Faust keeps aiokafka's client in its thread)."""
@@ -291,7 +316,10 @@ class ClassifyStream:
             message = event.message
             tp = message.tp
             if not self.continuity.known(tp):
-                self.continuity.start(tp, await self._starting_offset(tp, message.offset))
+                start = await self._starting_offset(tp, message.offset)
+                if start is None:
+                    continue
+                self.continuity.start(tp, start)
             hole = self.continuity.processed(tp, message.offset)
             if hole is not None:
                 holes[tp] = min(hole, holes.get(tp, hole))
@@ -299,13 +327,26 @@ class ClassifyStream:
             log.warning("%s[%d]: offsets from %d were skipped by the stream; reading them again", *tp, offset)
             await self._seek(tp, offset)
 
-    async def _starting_offset(self, tp: TP, first: int) -> int:
-        """Where the consumer began reading `tp`: the committed offset, else the partition's first offset."""
+    async def _starting_offset(self, tp: TP, first: int) -> int | None:
+        """Where the consumer began reading `tp` (never above `first`, the first offset processed): the
+        committed offset, or the partition's first offset when nothing was committed or retention has
+        deleted what was, as a frontier below it would hold commits back for good.
+
+        None while the group rebalances and Faust has forgotten the committed offset (it does on
+        revocation): the partition is then not followed, and nothing is committed for it.
+        """
         committed: int | None = self.app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
-        if committed is None:
-            earliest = await self.app.consumer.earliest_offsets(tp)
-            committed = earliest.get(tp)
-        return first if committed is None else min(first, committed)
+        if committed is None and not self._settled():
+            return None
+        if committed is not None and first <= committed:
+            return first
+        try:
+            earliest = (await self.app.consumer.earliest_offsets(tp)).get(tp)
+        except Exception as exc:  # the committed offset alone still gives a safe start
+            log.warning("%s[%d]: first offset unknown (%s)", *tp, exc)
+            earliest = None
+        known = [offset for offset in (committed, earliest) if offset is not None]
+        return min(first, max(known)) if known else first
 
     async def _seek(self, tp: TP, offset: int) -> None:
         """Seek inside the consumer's own thread: Faust's `seek` changes aiokafka's fetcher from the
@@ -315,6 +356,50 @@ class ClassifyStream:
             await self.app.consumer.seek_wait({tp: offset})
         except Exception as exc:  # not fatal: the observe timer asks again while the hole stays open
             log.warning("could not seek %s[%d] back to %d: %s", *tp, offset, exc)
+
+    def _of_current_assignment(
+        self, events: Sequence[faust.types.EventT[Any]]
+    ) -> Sequence[faust.types.EventT[Any]]:
+        """The events fetched in this worker's current assignment; the others are dropped unacknowledged.
+
+        Faust's take buffer can hand over, after a rebalance, messages fetched before it. Whoever owns
+        their partition now reads them again from the committed offset; processing them here would only
+        repeat work, and acknowledging them would mark offsets of another generation as done.
+        """
+        generation = self.app.consumer_generation_id
+        assigned = self.app.consumer.assignment()
+        current = [e for e in events if e.message.generation_id == generation and e.message.tp in assigned]
+        if len(current) < len(events):
+            for event in events:
+                if event.message.generation_id != generation or event.message.tp not in assigned:
+                    event.message.acked = True  # so that Faust's own ack leaves it out
+            log.info("dropped %d messages fetched before the last rebalance", len(events) - len(current))
+        return current
+
+    def _commit_at_frontier(self) -> None:
+        """Make Faust commit each consumed partition at its continuity frontier, and never past it.
+
+        Faust commits the run of acknowledged offsets that follows its last commit, and its check for a
+        gap in front of that run lets one missing offset through (any, when the partition had no commit
+        yet). A message it dropped at the end of a rebalance or of table recovery is then committed past,
+        and lost if the worker dies before reading it again. The frontier is the lowest offset not yet
+        processed in the current assignment, so no commit passes an article that was not classified.
+        """
+        consumer: Any = self.app.consumer
+        if self._guarded is consumer:
+            return
+        self._guarded = consumer
+        faust_new_offset = consumer._new_offset
+        consumed = {self.source.get_topic_name(), self.trend_input_name}
+
+        def new_offset(tp: TP) -> int | None:
+            if tp.topic not in consumed:
+                return cast("int | None", faust_new_offset(tp))
+            consumer._acked[tp].clear()  # Faust's own account of this partition is not used
+            consumer._acked_index[tp].clear()
+            return self.continuity.frontier(tp)
+
+        consumer._new_offset = new_offset
 
     def _forget_revoked(self, sender: Any, /, *args: Any, signal: BaseSignalT[Any], **_: Any) -> None:
         """Signal receiver: offsets of revoked partitions mean nothing once another worker may own them."""

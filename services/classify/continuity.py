@@ -2,19 +2,21 @@
 
 Faust can drop messages it has already fetched: when table recovery completes, or a rebalance ends, it
 clears the queues between its fetcher and the agents, and a message fetched just before that is never
-delivered, though the fetcher has moved past it. Nothing is committed past such a hole (it was never
-acknowledged), so a restart would read it again, but a worker that keeps running would never classify it.
+delivered, though the fetcher has moved past it. A worker that keeps running would never classify it, and
+Faust's own commits can pass it (its gap check lets one missing offset through): the worker therefore
+commits each partition at its frontier, below which nothing is left unprocessed (see `agents.py`).
 
 The articles and trend-input topics are not compacted and newsmon writes no transactions, so their offsets
 are contiguous: any jump forward is a hole. `OffsetContinuity` keeps, per partition, the *frontier* (the
 lowest offset not yet processed) and the processed offsets above it. A hole asks for one seek back to the
 frontier; if the frontier then stays put while work goes on above it (the seek itself lost a race with a
-fetch in flight), `stalled` asks again.
+fetch in flight), `stalled` asks again. It asks too when the frontier stays below the end of the
+partition: a hole at the tail, which no later message reveals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -59,15 +61,18 @@ class OffsetContinuity(Generic[K]):
             state.frontier += 1
         return None
 
-    def stalled(self) -> dict[K, int]:
-        """Partitions whose hole is still open since the previous call: seek each back to its frontier again.
+    def stalled(self, ends: Mapping[K, int] | None = None) -> dict[K, int]:
+        """Partitions to read again from their frontier, because it has not moved since the previous call
+        while a hole was open or, given each partition's end offset, while messages below the end wait.
 
-        Call it periodically (every few seconds): a partition is stalled when a hole was open at the previous
-        call and its frontier has not moved since, so a hole gets at least one full period to fill.
+        Call it periodically (every few seconds), so a partition gets at least one full period to move on.
+        The end offsets catch a hole at the tail: when Faust drops the last messages it fetched, no later
+        message reveals the hole, and without a seek they would wait for the partition's next message.
         """
+        ends = ends or {}
         again: dict[K, int] = {}
         for key, state in self._partitions.items():
-            if not state.above:
+            if not state.above and ends.get(key, state.frontier) <= state.frontier:
                 state.checked = None
                 continue
             if state.checked == state.frontier:

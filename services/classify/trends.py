@@ -14,6 +14,11 @@ When windows are emitted (see `TrendTracker`):
 - finally, once `grace` after a window's end, with the late articles that arrived during the grace period.
 Both carry the same key (topic, window_start); the last message for a key is the window's value.
 
+Each bucket keeps a short hash of every article id it counted, and an article already in one of the topic's
+buckets is not counted again: a crash between producing an article's contributions and recording the
+article as classified makes the stream classify it again and send its contributions a second time, at new
+offsets. The hashes live and expire with their buckets, so memory stays bounded by the open windows.
+
 Escalation index of a window: the sum, over the distinct sources that reported on the topic in the window, of
 each source's highest escalation score there. 3.0 reads "as much as three outlets reporting full
 escalation": one outlet repeating itself cannot raise it, broad corroboration of escalatory reporting does.
@@ -21,9 +26,12 @@ escalation": one outlet repeating itself cannot raise it, broad corroboration of
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any, Literal
 
 from pydantic import Field
@@ -32,6 +40,11 @@ from schemas import ClassifiedArticle, TrendWindow
 from schemas.common import AwareDatetime, Identifier, Message
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ID_HASH_BYTES = 8
+"""Bytes kept per article id: a collision (one article left uncounted) is unlikely below ~10^8 ids a topic."""
+MAX_IDS = 20_000
+"""Ids kept per topic at most (about 210 KB of changelog record): beyond it, articles still count, but a
+repeat of theirs would count again. A topic's whole state is one record, which must fit a Kafka message."""
 
 
 class TrendContribution(Message):
@@ -108,17 +121,43 @@ def _key(moment: datetime) -> str:
     return str(int((moment - EPOCH).total_seconds()))
 
 
+def id_hash(article_id: str) -> bytes:
+    """A short, stable stand-in for an article id (the same in every process, unlike `hash`)."""
+    return hashlib.blake2b(article_id.encode(), digest_size=ID_HASH_BYTES).digest()
+
+
+def _pack(ids: set[bytes]) -> str:
+    """The hashes as one base64 string: about 11 bytes of JSON per article."""
+    return base64.b64encode(b"".join(sorted(ids))).decode("ascii")
+
+
+def _unpack(packed: str) -> set[bytes]:
+    raw = base64.b64decode(packed)
+    return {raw[i : i + ID_HASH_BYTES] for i in range(0, len(raw), ID_HASH_BYTES)}
+
+
+class Added(Enum):
+    """What `TopicTrend.add` did with a contribution."""
+
+    COUNTED = "counted"
+    LATE = "late"  # too late for every open window
+    REPEAT = "repeat"  # the article is already counted in one of the topic's buckets
+
+
 @dataclass
 class Bucket:
-    """Aggregates of one topic over one step."""
+    """Aggregates of one topic over one step, and the hashed ids of the articles counted in them."""
 
     articles: int = 0
     signal_counts: dict[str, int] = field(default_factory=dict)
     source_max: dict[str, float] = field(default_factory=dict)
     score_sum: float = 0.0
     score_max: float = 0.0
+    ids: set[bytes] = field(default_factory=set)
 
-    def add(self, item: TrendContribution) -> None:
+    def add(self, item: TrendContribution, remember: bool = True) -> None:
+        if remember:
+            self.ids.add(id_hash(item.article_id))
         self.articles += 1
         for signal in item.signals:
             self.signal_counts[signal] = self.signal_counts.get(signal, 0) + 1
@@ -128,6 +167,7 @@ class Bucket:
         self.score_max = max(self.score_max, score)
 
     def merge(self, other: Bucket) -> None:
+        """Add `other`'s aggregates (not its ids: a window sums buckets that never share an article)."""
         self.articles += other.articles
         for signal, count in other.signal_counts.items():
             self.signal_counts[signal] = self.signal_counts.get(signal, 0) + count
@@ -143,16 +183,19 @@ class Bucket:
             "source_max": dict(self.source_max),
             "score_sum": self.score_sum,
             "score_max": self.score_max,
+            "ids": _pack(self.ids),
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Bucket:
+        """A bucket saved before ids were kept has none: its articles are counted, their repeats too."""
         return cls(
             articles=int(state["articles"]),
             signal_counts={str(k): int(v) for k, v in state["signal_counts"].items()},
             source_max={str(k): float(v) for k, v in state["source_max"].items()},
             score_sum=float(state["score_sum"]),
             score_max=float(state["score_max"]),
+            ids=_unpack(str(state.get("ids", ""))),
         )
 
 
@@ -167,25 +210,37 @@ class TopicTrend:
 
     `counted_through` is the offset of the last trend-input record counted. A topic's contributions all
     arrive on one partition in offset order, and the offset is saved with the buckets in one changelog
-    record, so a record read again after a crash or a seek is recognised and not counted twice.
+    record, so a record read again after a crash or a seek is recognised and not counted twice. An article
+    classified twice sends its contributions again at new offsets; the ids in the buckets catch those.
     """
 
     topic: str
     buckets: dict[datetime, Bucket] = field(default_factory=dict)
     counted_through: int = -1
+    max_ids: int = MAX_IDS
 
     def counted(self, offset: int) -> bool:
         """Whether the trend-input record at `offset` is already in the buckets."""
         return offset <= self.counted_through
 
-    def add(self, spec: WindowSpec, item: TrendContribution, now: datetime, offset: int = -1) -> bool:
-        """Count the contribution; False (and nothing changes) when it is too late for any open window."""
+    def add(self, spec: WindowSpec, item: TrendContribution, now: datetime, offset: int = -1) -> Added:
+        """Count the contribution, unless it is too late for any open window or its article is already
+        counted in one of the topic's buckets (then nothing but `counted_through` changes)."""
         self.counted_through = max(self.counted_through, offset)
         at = min(item.at, now)
         if not spec.accepts(at, now):
-            return False
-        self.buckets.setdefault(spec.bucket_start(at), Bucket()).add(item)
-        return True
+            return Added.LATE
+        if self.holds(item.article_id):
+            return Added.REPEAT
+        remember = sum(len(bucket.ids) for bucket in self.buckets.values()) < self.max_ids
+        self.buckets.setdefault(spec.bucket_start(at), Bucket()).add(item, remember)
+        return Added.COUNTED
+
+    def holds(self, article_id: str) -> bool:
+        """Whether the article is counted in any bucket still kept (a future-dated article counts at the
+        time it arrives, so a repeat may fall in another bucket than the first reading)."""
+        digest = id_hash(article_id)
+        return any(digest in bucket.ids for bucket in self.buckets.values())
 
     def expire(self, spec: WindowSpec, now: datetime) -> None:
         for start in [b for b in self.buckets if spec.expired(b, now)]:

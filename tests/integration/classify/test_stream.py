@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -9,8 +11,10 @@ from pathlib import Path
 from kafka import KafkaConsumer, KafkaProducer
 
 from schemas import ClassifiedArticle, DeadLetter, TrendWindow, decode
+from services.classify.app import app_id
 from streambase.deadletters import REASON_HEADER
 from streambase.kafka import send_and_wait
+from streambase.settings import KafkaSettings
 from streambase.topics import Topics
 from tests.integration.classify.conftest import Worker, drain_all, raw_article, write_config
 from tests.support import drain, wait_until
@@ -108,3 +112,49 @@ def test_trend_windows_per_topic_are_emitted_with_counts_sources_and_index(
     assert 0 < window.escalation_mean <= window.escalation_max <= 1
     assert window.escalation_index > window.escalation_max, "three outlets count more than one"
     assert worker.metric("newsmon_classify_window_articles", topic="iran_israel") == 6
+
+
+def test_an_article_classified_again_after_its_seen_entry_was_lost_counts_once_in_its_trend_window(
+    start_worker: Callable[..., Worker],
+    kafka_settings: KafkaSettings,
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+    repo: Path,
+    tmp_path: Path,
+) -> None:
+    config = write_config(
+        tmp_path / "config", repo, window="10m", window_step="5m", window_grace="1s", emit_interval="1s"
+    )
+    first = start_worker(config, name="first")
+    first.wait_ready()
+    producer = producer_factory()
+    strike, other = raw_article(0, source="Outlet 0"), raw_article(4, source="Outlet 4")  # both iran_israel
+    send_and_wait(producer, topics.articles, strike.id, strike)
+    classified = consumer_factory(topics.classified)
+    [record] = drain(classified, 1, timeout=60)
+    trends = consumer_factory(topics.trends)
+
+    def counts() -> list[int]:
+        """Article counts of the trend windows emitted since the last call (within a second)."""
+        return [decode(TrendWindow, r.value).article_count for r in drain(trends, 1, timeout=1)]
+
+    first.wait_for(lambda: 1 in counts(), 60, "the article's trend window")
+    assert first.stop() == 0, first.logs()
+
+    # as after a crash before the seen table recorded it: the article's seen entry is gone
+    seen = f"{app_id(kafka_settings)}-seen-changelog"
+    producer.send(seen, key=json.dumps(strike.id).encode(), value=None, partition=record.partition).get(10)
+    second = start_worker(config, name="second")
+    second.wait_ready()
+    send_and_wait(producer, topics.articles, strike.id, strike)
+    send_and_wait(producer, topics.articles, other.id, other)
+    again = drain(classified, 2, timeout=90)
+    assert sorted(r.key for r in again) == [b"article-00000", b"article-00004"], second.logs()
+
+    # the contributions of both are on the trend input by now; take every window emitted for a while
+    windows: list[int] = []
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline:
+        windows += counts()
+    assert max(windows, default=0) == 2, f"window article counts {windows}\n{second.logs()}"

@@ -77,3 +77,25 @@ def test_revoked_partitions_are_forgotten() -> None:
     continuity.retain([P1])
     assert not continuity.known(P0)
     assert continuity.known(P1)
+
+
+def test_messages_left_unprocessed_at_the_end_of_a_partition_are_read_again_a_full_period_later() -> None:
+    continuity: OffsetContinuity[tuple[str, int]] = OffsetContinuity()
+    continuity.start(P0, 10)
+    continuity.processed(P0, 10)  # 11 and 12 were fetched and dropped; nothing follows them
+    assert continuity.stalled({P0: 13}) == {}, "they get one full period to arrive"
+    assert continuity.stalled({P0: 13}) == {P0: 11}
+    continuity.processed(P0, 11)
+    assert continuity.stalled({P0: 13}) == {}, "the frontier moved: work is under way"
+    continuity.processed(P0, 12)
+    assert continuity.stalled({P0: 13}) == {}
+    assert continuity.stalled({P0: 13}) == {}, "caught up with the end"
+
+
+def test_a_partition_read_to_its_end_is_never_sought_back() -> None:
+    continuity: OffsetContinuity[tuple[str, int]] = OffsetContinuity()
+    continuity.start(P0, 0)
+    for offset in range(5):
+        continuity.processed(P0, offset)
+    assert continuity.stalled({P0: 5}) == {}
+    assert continuity.stalled({P0: 5}) == {}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from schemas import ClassifiedArticle, Evidence, Polarity, RawArticle, Severity, SignalHit
 from services.classify.trends import (
+    Added,
     TopicTrend,
     TrendContribution,
     TrendTracker,
@@ -17,13 +20,19 @@ from services.classify.trends import (
 
 T0 = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)
 HOUR = WindowSpec(size=timedelta(hours=1), step=timedelta(minutes=5))
+_fresh = itertools.count(1_000_000)
 
 
 def item(
-    at: datetime, source: str = "Wire", score: float = 0.5, signals: tuple[str, ...] = (), n: int = 0
+    at: datetime,
+    source: str = "Wire",
+    score: float = 0.5,
+    signals: tuple[str, ...] = (),
+    n: int | None = None,
 ) -> TrendContribution:
+    """A contribution of article `a-{n}`; of an article of its own when `n` is not given."""
     return TrendContribution(
-        article_id=f"a-{n}",
+        article_id=f"a-{next(_fresh) if n is None else n}",
         topic="iran_israel",
         at=at,
         source=source,
@@ -90,9 +99,9 @@ def test_an_article_too_late_for_every_open_window_is_refused_and_changes_nothin
     spec = WindowSpec(size=timedelta(hours=1), step=timedelta(minutes=5), grace=timedelta(minutes=2))
     trend = TopicTrend("iran_israel")
     now = T0 + timedelta(hours=1, minutes=3)
-    assert not trend.add(spec, item(T0 + timedelta(minutes=1)), now)
+    assert trend.add(spec, item(T0 + timedelta(minutes=1)), now) is Added.LATE
     assert trend.buckets == {}
-    assert trend.add(spec, item(T0 + timedelta(minutes=1)), now - timedelta(minutes=2))
+    assert trend.add(spec, item(T0 + timedelta(minutes=1)), now - timedelta(minutes=2)) is Added.COUNTED
 
 
 def test_a_future_dated_article_counts_now_rather_than_in_a_future_window() -> None:
@@ -198,3 +207,109 @@ def test_a_state_saved_before_offsets_were_kept_counts_every_record() -> None:
     trend.add(HOUR, item(T0), T0)
     legacy = {"buckets": trend.to_state()["buckets"]}
     assert not TopicTrend.from_state("iran_israel", legacy).counted(0)
+
+
+def test_the_same_article_sent_twice_at_different_offsets_counts_once_in_its_windows() -> None:
+    trend = TopicTrend("iran_israel")
+    now = T0 + timedelta(minutes=3)
+    assert trend.add(HOUR, item(T0, "Wire", 0.9, ("nuclear",), n=7), now, offset=10) is Added.COUNTED
+    assert trend.add(HOUR, item(T0, "Wire", 0.9, ("nuclear",), n=7), now, offset=25) is Added.REPEAT
+    assert trend.counted(25), "the repeat's offset is passed all the same"
+    for end in (T0 + timedelta(minutes=5), T0 + timedelta(hours=1)):
+        window = trend.window(HOUR, end, now)
+        assert window is not None
+        assert (window.article_count, window.signal_counts) == (1, {"nuclear": 1})
+        assert window.escalation_mean == pytest.approx(0.9)
+
+
+def test_two_different_articles_count_twice() -> None:
+    trend = TopicTrend("iran_israel")
+    now = T0 + timedelta(minutes=3)
+    assert trend.add(HOUR, item(T0, "Wire", n=1), now, offset=10) is Added.COUNTED
+    assert trend.add(HOUR, item(T0, "Wire", n=2), now, offset=11) is Added.COUNTED
+    window = trend.window(HOUR, T0 + timedelta(minutes=5), now)
+    assert window is not None
+    assert window.article_count == 2
+
+
+def test_an_article_classified_again_after_a_restart_counts_once() -> None:
+    trend = TopicTrend("iran_israel")
+    trend.add(HOUR, item(T0, n=7), T0, offset=41)
+    restored = TopicTrend.from_state("iran_israel", trend.to_state())
+    later = T0 + timedelta(minutes=2)
+    assert restored.add(HOUR, item(T0, n=7), later, offset=90) is Added.REPEAT
+    assert restored.add(HOUR, item(T0, n=8), later, offset=91) is Added.COUNTED
+    assert restored.window(HOUR, T0 + timedelta(minutes=5), later).article_count == 2  # type: ignore[union-attr]
+
+
+def test_a_future_dated_article_read_again_later_counts_once_though_it_lands_in_another_bucket() -> None:
+    trend = TopicTrend("iran_israel")
+    future = T0 + timedelta(days=1)
+    assert trend.add(HOUR, item(future, n=3), T0) is Added.COUNTED
+    assert trend.add(HOUR, item(future, n=3), T0 + timedelta(minutes=12)) is Added.REPEAT
+    assert sum(bucket.articles for bucket in trend.buckets.values()) == 1
+
+
+def test_expiry_drops_the_ids_with_their_buckets() -> None:
+    trend = TopicTrend("iran_israel")
+    trend.add(HOUR, item(T0, n=1), T0)
+    assert trend.holds("a-1")
+    trend.expire(HOUR, T0 + timedelta(hours=1, minutes=5))
+    assert trend.buckets == {}
+    assert not trend.holds("a-1")
+    assert trend.to_state()["buckets"] == {}
+
+
+def test_ids_are_kept_only_for_the_buckets_still_open_however_long_the_stream_runs() -> None:
+    trend = TopicTrend("iran_israel")
+    kept: list[int] = []
+    for minute in range(6 * 60):  # six hours, one article a minute
+        now = T0 + timedelta(minutes=minute)
+        trend.add(HOUR, item(now), now)
+        trend.expire(HOUR, now)
+        kept.append(sum(len(bucket.ids) for bucket in trend.buckets.values()))
+    # a bucket is kept until a step after its last window closed: 1 h + 5 min of buckets, and the current one
+    assert max(kept) <= 70
+    assert kept[-1] == kept[-61], "steady: as many ids an hour later"
+
+
+def test_a_state_saved_before_ids_were_kept_is_read_and_its_buckets_count_on() -> None:
+    legacy = {
+        "buckets": {
+            str(int(T0.timestamp())): {
+                "articles": 2,
+                "signal_counts": {"nuclear": 1},
+                "source_max": {"Wire": 0.4},
+                "score_sum": 0.6,
+                "score_max": 0.4,
+            }
+        },
+        "counted_through": 12,
+    }
+    trend = TopicTrend.from_state("iran_israel", legacy)
+    assert trend.counted(12)
+    assert trend.add(HOUR, item(T0, "Daily", 0.2, n=5), T0, offset=13) is Added.COUNTED
+    assert trend.add(HOUR, item(T0, "Daily", 0.2, n=5), T0, offset=14) is Added.REPEAT
+    window = trend.window(HOUR, T0 + timedelta(minutes=5), T0)
+    assert window is not None
+    assert (window.article_count, window.distinct_sources) == (3, 2)
+
+
+def test_the_changelog_state_grows_by_about_eleven_bytes_per_article() -> None:
+    def state_bytes(articles: int) -> int:
+        trend = TopicTrend("iran_israel")
+        for n in range(articles):
+            trend.add(HOUR, item(T0, f"Outlet {n % 20}", 0.5, ("military_strike",), n=n), T0)
+        return len(json.dumps(trend.to_state(), separators=(",", ":")))
+
+    per_article = (state_bytes(3_000) - state_bytes(1_000)) / 2_000
+    assert 10 <= per_article <= 11, per_article
+
+
+def test_past_the_id_limit_articles_still_count_without_their_ids() -> None:
+    trend = TopicTrend("iran_israel", max_ids=2)
+    for n in range(4):
+        assert trend.add(HOUR, item(T0, n=n), T0) is Added.COUNTED
+    assert sum(len(bucket.ids) for bucket in trend.buckets.values()) == 2
+    assert trend.add(HOUR, item(T0, n=0), T0) is Added.REPEAT, "the ids kept still catch their repeats"
+    assert trend.window(HOUR, T0 + timedelta(minutes=5), T0).article_count == 4  # type: ignore[union-attr]
