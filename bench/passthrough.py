@@ -21,6 +21,7 @@ import faust
 
 from newsmon.settings import KafkaSettings
 from newsmon.topics import Topics
+from services.classify.agents import raw_topic
 from services.classify.app import make_app
 from services.classify.config import ClassifyOptions
 from services.classify.produce import BatchSender, Record
@@ -34,9 +35,7 @@ def build(kafka: KafkaSettings, options: ClassifyOptions, state_dir: Path) -> fa
     """The classify app's configuration under a group of its own, with the one pass-through agent."""
     topics = Topics.from_settings(kafka)
     app = make_app(kafka, options, state_dir, identifier=f"{topics.prefix}passthrough")
-    source = app.topic(
-        topics.articles, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-    )
+    source = raw_topic(app, topics.articles)
     sender = BatchSender(app)
     output = topics.prefix + OUTPUT_ROLE
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
 
 import faust
+from faust.sensors import Monitor
 from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
@@ -61,6 +63,7 @@ def make_app(
     datadir.mkdir(parents=True, exist_ok=True)
     return _App(
         name,
+        Monitor=_Monitor,
         datadir=str(datadir),
         broker=[f"kafka://{server}" for server in kafka.bootstrap_servers],
         broker_credentials=broker_credentials(kafka),
@@ -154,8 +157,26 @@ class _Transport(faust_aiokafka.Transport):
     Consumer = _Consumer
 
 
+class _Monitor(Monitor):
+    """Faust's monitor without its per-message and per-event statistics, which nothing here reads (newsmon
+    has its own metrics), except when a stream last took an event: Faust's slow-processing warnings ask."""
+
+    def on_message_in(self, tp: TP, offset: int, message: Any) -> None:
+        pass
+
+    def on_stream_event_in(self, tp: TP, offset: int, stream: Any, event: Any) -> dict[str, Any] | None:
+        self.stream_inbound_time[tp] = time.monotonic()
+        return None
+
+    def on_stream_event_out(self, tp: TP, offset: int, stream: Any, event: Any, state: Any = None) -> None:
+        pass
+
+    def on_message_out(self, tp: TP, offset: int, message: Any) -> None:
+        pass
+
+
 class _App(faust.App):
-    """A Faust app whose consumer is `_Consumer`; producing and everything else are Faust's own."""
+    """A Faust app whose consumer is `_Consumer` and whose monitor is `_Monitor`; the rest is Faust's own."""
 
     def _new_transport(self) -> Any:
         return _Transport(self.conf.broker_consumer, self)
