@@ -149,10 +149,12 @@ class ClassifyStream:
         entries = self.seen.data
         topic = self.seen.changelog_topic.get_topic_name()
         now = self.clock.now()
+        written: dict[int, bytes] = {}  # one entry per partition in a batch
         records: list[Record] = []
         for article_id, partition in done.items():
             entry = entries[article_id] = seen_entry(now, partition)
-            records.append(Record(topic, table_json(article_id), table_json(entry), partition=partition))
+            value = written.get(partition) or written.setdefault(partition, table_json(entry))
+            records.append(Record(topic, table_json(article_id), value, partition=partition))
         return records
 
     def _expire_seen(self) -> list[Record]:
