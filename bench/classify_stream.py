@@ -241,11 +241,13 @@ def run_worker(settings: KafkaSettings, module: Sequence[str], output: str, coun
     worker = WorkerProcess(settings, log, module)
     try:
         drained = drain_worker(consumer, count, timeout=max(120.0, count / 200), pid=worker.process.pid)
+        if len(drained.stamps) < count:
+            raise RuntimeError(f"only {len(drained.stamps)} of {count} articles came through")
+    except RuntimeError as exc:
+        raise RuntimeError(f"{' '.join(module)}: {exc}; its log ends:\n{log.read_text()[-3000:]}") from None
     finally:
         worker.stop()
         consumer.close()
-    if len(drained.stamps) < count:
-        raise RuntimeError(f"only {len(drained.stamps)} of {count} articles came through {' '.join(module)}")
     return drained
 
 

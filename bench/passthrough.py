@@ -12,6 +12,8 @@ metrics: what is left is what consuming and producing cost.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +54,7 @@ def build(kafka: KafkaSettings, options: ClassifyOptions, state_dir: Path) -> fa
 
 
 def main() -> None:
+    logging.basicConfig(level=os.environ.get("NEWSMON_LOG_LEVEL", "WARNING"))
     with tempfile.TemporaryDirectory(prefix="passthrough-") as state:
         run_worker(build(KafkaSettings(), ClassifyOptions(), Path(state)))
 

@@ -122,6 +122,9 @@ class _Consumer(faust_aiokafka.Consumer):
             if self.transport.app.should_stop:
                 return
             raise
+        except Exception as exc:
+            self.log.exception("Drain messages raised: %r", exc)
+            raise
         finally:
             self.diag.unset_flag(CONSUMER_FETCHING)
 
