@@ -94,7 +94,7 @@ class _Consumer(faust_aiokafka.Consumer):
     """Faust's aiokafka consumer with a cheaper loop from fetched records to the streams.
 
     Faust's loop races every message's delivery against a suspended flow (a rebalance) and a stopping or
-    crashed consumer: four tasks and an `asyncio.wait` per message, about a third of the CPU a pass-through
+    crashed consumer: four tasks and an `asyncio.wait` per message, about half the CPU a pass-through
     worker spends. This loop races each fetch's delivery as one task instead. What a suspended flow
     interrupts is the same (the message being delivered, and with it the rest of the fetch, which Faust's
     fetch iterator would drop too once the flow is suspended), a message is marked read before it is
