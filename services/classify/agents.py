@@ -13,6 +13,7 @@ of a topic; the buckets live in the `trends` table. A timer emits windows (see `
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import sys
@@ -25,19 +26,21 @@ from faust.serializers import codecs
 from faust.types import TP, TableT
 from mode.types.signals import BaseSignalT
 
-from schemas import InvalidMessage, decode, encode
+from schemas import ClassifiedArticle, InvalidMessage, decode, encode
 from services.classify.config import ClassifyOptions
 from services.classify.continuity import OffsetContinuity
 from services.classify.handling import (
     ArticleClassifier,
     Classified,
     Duplicate,
+    classified_json,
     dead_letter,
     expired_seen,
     handle,
     seen_entry,
+    table_json,
 )
-from services.classify.metrics import ClassifyMetrics
+from services.classify.metrics import OUTCOMES, ClassifyMetrics
 from services.classify.produce import BatchSender, Record
 from services.classify.trends import Added, TopicTrend, TrendContribution, TrendTracker, WindowSpec
 from streambase.clock import Clock
@@ -76,11 +79,15 @@ class ClassifyStream:
         self.readiness = Readiness(clock=clock)
         self.topics = topics
         self.sender = BatchSender(app)
+        self._outcomes = {outcome: metrics.articles.labels(outcome=outcome) for outcome in OUTCOMES}
+        self._signal_counters: dict[tuple[str, str], Any] = {}
+        self._duration = metrics.duration.observe
+        self._stage_latency = metrics.stage_latency.observe
         self._changelog_pending: list[asyncio.Future[Any]] = []
         self.continuity: OffsetContinuity[TP] = OffsetContinuity()
         self._guarded: object = None  # the consumer whose commits stop at the continuity frontier
         self._next_purge = clock.monotonic() + PURGE_SECONDS
-        self.source = _raw_topic(app, topics.articles)
+        self.source = raw_topic(app, topics.articles)
         self.trend_input_name = f"{app.conf.id}-trend-input"
         self.trend_input = app.topic(
             self.trend_input_name,
@@ -117,6 +124,8 @@ class ClassifyStream:
     async def classify_batch(self, events: Sequence[faust.types.EventT[Any]]) -> None:
         out: list[Record] = []
         done: dict[str, int] = {}
+        classified: list[ClassifiedArticle] = []
+        duplicates = 0
 
         def already(article_id: str) -> bool:
             return article_id in done or article_id in self.seen.data
@@ -126,17 +135,31 @@ class ClassifyStream:
             started = self.clock.monotonic()
             outcome = handle(message.value, already, self.classifier, self.clock.now())
             if isinstance(outcome, Classified):
-                self.metrics.duration.observe(self.clock.monotonic() - started)
+                self._duration(self.clock.monotonic() - started)
                 out += self._classified_records(outcome)
+                classified.append(outcome.article)
                 done[outcome.article.id] = message.partition
             elif isinstance(outcome, Duplicate):
-                self.metrics.articles.labels(outcome="duplicate").inc()
+                duplicates += 1
             else:
                 out.append(self._dead_letter(message, outcome.error))
+        self._count(classified, duplicates)
         await self._acknowledged(await self.sender.send(out) + self._changelog_pending)
+        self._changelog_pending = await self.sender.send(self._record_seen(done) + self._expire_seen())
+
+    def _record_seen(self, done: dict[str, int]) -> list[Record]:
+        """Put the batch's article ids in the `seen` table; return their changelog records, for the
+        partition each id was consumed from (see `_changelog`), encoded as Faust's json codec does."""
+        entries = self.seen.data
+        topic = self.seen.changelog_topic.get_topic_name()
         now = self.clock.now()
-        changes = [_changelog(self.seen, p, article_id, seen_entry(now, p)) for article_id, p in done.items()]
-        self._changelog_pending = await self.sender.send(changes + self._expire_seen())
+        written: dict[int, bytes] = {}  # one entry per partition in a batch
+        records: list[Record] = []
+        for article_id, partition in done.items():
+            entry = entries[article_id] = seen_entry(now, partition)
+            value = written.get(partition) or written.setdefault(partition, table_json(entry))
+            records.append(Record(topic, table_json(article_id), value, partition=partition))
+        return records
 
     def _expire_seen(self) -> list[Record]:
         """Every PURGE_SECONDS, forget article ids older than the dedup retention (tombstones included)."""
@@ -151,22 +174,31 @@ class ClassifyStream:
 
     def _classified_records(self, outcome: Classified) -> list[Record]:
         article = outcome.article
-        records = [Record(self.topics.classified, article.id.encode(), encode(article))]
+        value = classified_json(article, outcome.raw_json)
+        records = [Record(self.topics.classified, article.id.encode(), value)]
         records += [
             Record(self.trend_input_name, item.topic.encode(), encode(item)) for item in outcome.contributions
         ]
-        self._count_classified(outcome)
         return records
 
-    def _count_classified(self, outcome: Classified) -> None:
-        article = outcome.article
-        self.metrics.articles.labels(outcome="classified").inc()
-        topics = article.topics or ("none",)
-        for signal in article.signals:
-            for topic in topics:
-                self.metrics.signals.labels(signal=signal.id, topic=topic).inc()
-        latency = (article.classified_at - article.article.fetched_at).total_seconds()
-        self.metrics.stage_latency.observe(max(0.0, latency))
+    def _count(self, classified: list[ClassifiedArticle], duplicates: int) -> None:
+        """Count a batch's articles and signals: one increment per outcome and per (signal, topic), each
+        through a child looked up once per worker rather than once per article."""
+        signals: collections.Counter[tuple[str, str]] = collections.Counter()
+        for article in classified:
+            topics = article.topics or ("none",)
+            signals.update((signal.id, topic) for signal in article.signals for topic in topics)
+            latency = (article.classified_at - article.article.fetched_at).total_seconds()
+            self._stage_latency(max(0.0, latency))
+        if classified:
+            self._outcomes["classified"].inc(len(classified))
+        if duplicates:
+            self._outcomes["duplicate"].inc(duplicates)
+        for key, count in signals.items():
+            child = self._signal_counters.get(key)
+            if child is None:
+                child = self._signal_counters[key] = self.metrics.signals.labels(signal=key[0], topic=key[1])
+            child.inc(count)
 
     def _dead_letter(self, message: faust.types.Message, error: InvalidMessage) -> Record:
         letter = dead_letter(
@@ -179,7 +211,7 @@ class ClassifyStream:
             self.clock.now(),
         )
         if error.reason != "classify_error":
-            self.metrics.articles.labels(outcome="invalid").inc()
+            self._outcomes["invalid"].inc()
         self.metrics.deadletter.labels(reason=error.reason).inc()
         log.warning("dead-lettered %s[%d]@%d: %s", message.topic, message.partition, message.offset, error)
         return Record(
@@ -414,8 +446,21 @@ class ClassifyStream:
         return self.readiness.check()
 
 
-def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
-    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+class _RawBytes(faust.Schema[bytes, bytes]):
+    """Keys and values as the bytes they arrived as: what the raw serializer gives, without a trip through
+    Faust's serializer registry for each of them."""
+
+    def loads_key(self, app: Any, message: faust.types.Message, **_: Any) -> Any:
+        return message.key
+
+    def loads_value(self, app: Any, message: faust.types.Message, **_: Any) -> Any:
+        return message.value
+
+
+def raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    """The topic `name` whose events carry the message's key and value bytes unchanged."""
+    schema = _RawBytes(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    return app.topic(name, schema=schema)
 
 
 def _changelog(table: TableT[str, Any], partition: int, key: str, value: Any) -> Record:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, datetime, timedelta, timezone
 
+from faust.serializers import codecs
 from kafka.partitioner.default import murmur2
 
-from schemas import ClassifiedArticle, RawArticle, encode
+from schemas import ClassifiedArticle, Evidence, Polarity, RawArticle, Severity, SignalHit, decode, encode
 from services.classify.handling import (
     Classified,
     Duplicate,
     Rejected,
+    classified_json,
     dead_letter,
     expired_seen,
     handle,
     seen_entry,
+    table_json,
 )
 from services.classify.produce import partition_for
 
@@ -101,9 +105,61 @@ def test_a_dead_letter_names_where_the_message_came_from_and_keeps_a_readable_pa
 
 
 def test_keys_land_on_the_partition_every_other_newsmon_producer_picks() -> None:
-    for n in range(200):
-        key = f"article-{n:05d}".encode()
-        assert partition_for(key, list(range(6))) == (murmur2(key) & 0x7FFFFFFF) % 6
+    rng = random.Random(5)
+    keys = [f"article-{n:05d}".encode() for n in range(200)]
+    keys += [rng.randbytes(16).hex().encode() for _ in range(200)]  # ingest's article ids
+    keys += [rng.randbytes(rng.randrange(0, 40)) for _ in range(400)]  # every length and byte
+    for key in keys:
+        for count in (1, 6, 7):
+            assert partition_for(key, list(range(count))) == (murmur2(key) & 0x7FFFFFFF) % count, key
+
+
+def classified(article: RawArticle) -> ClassifiedArticle:
+    evidence = Evidence(text="shelled", sentence='They "shelled" the town.\n', start=5, end=12)
+    hit = SignalHit(
+        id="military_strike",
+        label="Strike",
+        polarity=Polarity.ESCALATORY,
+        severity=Severity.HIGH,
+        weight=1.5,
+        evidence=(evidence,),
+    )
+    return ClassifiedArticle(
+        article=article,
+        topics=("iran_israel",),
+        signals=(hit,),
+        actors=("IL",),
+        escalation_score=0.6,
+        classifier_version="rules-1",
+        classified_at=NOW,
+    )
+
+
+def test_the_classified_message_built_around_the_raw_json_is_the_one_encode_writes() -> None:
+    article = raw('Ünïcode "quotes" and\nlines').model_copy(update={"tags": ("world",), "url": "https://x/1"})
+    message = classified(article)
+    assert classified_json(message, encode(article)) == encode(message)
+    assert classified_json(message.model_copy(update={"signals": ()}), encode(article)) == encode(
+        message.model_copy(update={"signals": ()})
+    )
+
+
+def test_a_raw_article_written_another_way_keeps_its_bytes_and_decodes_to_the_same_message() -> None:
+    article = raw().model_copy(
+        update={"published_at": datetime(2025, 6, 17, 14, 0, tzinfo=timezone(timedelta(hours=2)))}
+    )
+    written = b' { "title" : "Headline", "id":"a-1", "feed_id":"wire", "source":"Wire",\n'
+    written += b' "published_at":"2025-06-17T14:00:00+02:00", "fetched_at":"2025-06-17T12:00:00Z" }\n'
+    assert decode(RawArticle, written) == article
+    message = classified(article)
+    spliced = classified_json(message, written)
+    assert written.strip() in spliced
+    assert decode(ClassifiedArticle, spliced) == message
+
+
+def test_table_entries_are_written_as_fausts_json_codec_writes_them() -> None:
+    for value in ("a-1", "5f2b7c0d9a8e4b1c", seen_entry(NOW, 3), [0, 0], {"k": [1, 2.5]}):
+        assert table_json(value) == codecs.dumps("json", value)
 
 
 def test_only_ids_recorded_before_the_retention_cutoff_are_forgotten_with_their_partition() -> None:
