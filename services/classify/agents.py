@@ -18,8 +18,9 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import faust
 from faust.serializers import codecs
@@ -34,7 +35,6 @@ from services.classify.handling import (
     Classified,
     Duplicate,
     classified_json,
-    dead_letter,
     expired_seen,
     handle,
     seen_entry,
@@ -44,16 +44,44 @@ from services.classify.metrics import OUTCOMES, ClassifyMetrics
 from services.classify.produce import BatchSender, Record
 from services.classify.trends import Added, TopicTrend, TrendContribution, TrendTracker, WindowSpec
 from streambase.clock import Clock
-from streambase.deadletters import REASON_HEADER
+from streambase.deadletters import (
+    REASON_HEADER,
+    DeadLetterFlood,
+    FloodGuard,
+    LogLimiter,
+    dead_letter,
+    log_dead_letter,
+)
 from streambase.readiness import Readiness, aiokafka_connected
+from streambase.records import DEFAULT_MAX_RECORD_BYTES, RecordTooLarge, record_size
+from streambase.settings import DeadLetterLimit
 from streambase.topics import Topics
 
 log = logging.getLogger(__name__)
 
+SERVICE = "classify"
 OBSERVE_SECONDS = 5.0
 PURGE_SECONDS = 600.0
 PRODUCE_FAILED_EXIT = 75
 """Exit status when the broker did not take a produce: offsets stay uncommitted and a restart repeats."""
+DEADLETTER_FLOOD_EXIT = 65
+"""Exit status when the input was mostly unusable (the dead-letter flood limit): an operator must look."""
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    """Bounds the stream enforces: the largest record it produces, and how much dead-lettering it takes."""
+
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    deadletter: DeadLetterLimit = field(default_factory=DeadLetterLimit.model_construct)
+
+
+def _exit(status: int, reason: str) -> NoReturn:
+    """Stop the worker at once, before Faust can commit what this batch consumed."""
+    log.critical("%s", reason)
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 class ClassifyStream:
@@ -68,8 +96,12 @@ class ClassifyStream:
         classifier: ArticleClassifier,
         metrics: ClassifyMetrics,
         clock: Clock,
+        limits: StreamLimits,
     ) -> None:
         self.app = app
+        self.limits = limits
+        self._floods: dict[str, FloodGuard] = {}
+        self._logs = LogLimiter(clock.monotonic)
         self.options = options
         self.classifier = classifier
         self.metrics = metrics
@@ -136,12 +168,20 @@ class ClassifyStream:
             outcome = handle(message.value, already, self.classifier, self.clock.now())
             if isinstance(outcome, Classified):
                 self._duration(self.clock.monotonic() - started)
-                out += self._classified_records(outcome)
+                records = self._classified_records(outcome)
+                if records is None:
+                    out.append(self._dead_letter(message, self._too_large(outcome)))
+                    continue
+                out += records
                 classified.append(outcome.article)
                 done[outcome.article.id] = message.partition
+                self._flood(message.topic).valid()
             elif isinstance(outcome, Duplicate):
                 duplicates += 1
+                self._flood(message.topic).valid()
             else:
+                if outcome.cause is not None and self._logs.held_back("classify_error:trace") is not None:
+                    log.error("the classifier failed: %s", outcome.error.detail, exc_info=outcome.cause)
                 out.append(self._dead_letter(message, outcome.error))
         self._count(classified, duplicates)
         await self._acknowledged(await self.sender.send(out) + self._changelog_pending)
@@ -149,16 +189,20 @@ class ClassifyStream:
 
     def _record_seen(self, done: dict[str, int]) -> list[Record]:
         """Put the batch's article ids in the `seen` table; return their changelog records, for the
-        partition each id was consumed from (see `_changelog`), encoded as Faust's json codec does."""
+        partition each id was consumed from (see `_changelog`), encoded as Faust's json codec does. The ids
+        of one partition in a batch share one entry object: the table holds days of ids."""
         entries = self.seen.data
         topic = self.seen.changelog_topic.get_topic_name()
         now = self.clock.now()
-        written: dict[int, bytes] = {}  # one entry per partition in a batch
+        shared: dict[int, tuple[list[int], bytes]] = {}  # one entry per partition in a batch, in memory too
         records: list[Record] = []
         for article_id, partition in done.items():
-            entry = entries[article_id] = seen_entry(now, partition)
-            value = written.get(partition) or written.setdefault(partition, table_json(entry))
-            records.append(Record(topic, table_json(article_id), value, partition=partition))
+            found = shared.get(partition)
+            if found is None:
+                entry = seen_entry(now, partition)
+                found = shared[partition] = (entry, table_json(entry))
+            entries[article_id] = found[0]
+            records.append(Record(topic, table_json(article_id), found[1], partition=partition))
         return records
 
     def _expire_seen(self) -> list[Record]:
@@ -172,10 +216,15 @@ class ClassifyStream:
             log.info("forgetting %d article ids classified before %s", len(expired), cutoff.isoformat())
         return [_changelog(self.seen, partition, article_id, None) for article_id, partition in expired]
 
-    def _classified_records(self, outcome: Classified) -> list[Record]:
+    def _classified_records(self, outcome: Classified) -> list[Record] | None:
+        """The classified article and its trend contributions; None when the article would exceed the
+        record limit (what the broker would refuse is dead-lettered instead)."""
         article = outcome.article
+        key = article.id.encode()
         value = classified_json(article, outcome.raw_json)
-        records = [Record(self.topics.classified, article.id.encode(), value)]
+        if record_size(key, value) > self.limits.max_record_bytes:
+            return None
+        records = [Record(self.topics.classified, key, value)]
         records += [
             Record(self.trend_input_name, item.topic.encode(), encode(item)) for item in outcome.contributions
         ]
@@ -200,8 +249,21 @@ class ClassifyStream:
                 child = self._signal_counters[key] = self.metrics.signals.labels(signal=key[0], topic=key[1])
             child.inc(count)
 
+    def _too_large(self, outcome: Classified) -> RecordTooLarge:
+        size = record_size(outcome.article.id.encode(), classified_json(outcome.article, outcome.raw_json))
+        return RecordTooLarge(f"classified article {outcome.article.id}", size, self.limits.max_record_bytes)
+
+    def _flood(self, topic: str) -> FloodGuard:
+        guard = self._floods.get(topic)
+        if guard is None:
+            guard = self._floods[topic] = FloodGuard(self.limits.deadletter, topic)
+        return guard
+
     def _dead_letter(self, message: faust.types.Message, error: InvalidMessage) -> Record:
+        """The dead letter of a message, counted and logged (one line per reason every 10 s). A flood
+        stops the worker before anything of the batch is produced or committed: it says what to check."""
         letter = dead_letter(
+            SERVICE,
             error,
             message.topic,
             message.partition,
@@ -213,7 +275,11 @@ class ClassifyStream:
         if error.reason != "classify_error":
             self._outcomes["invalid"].inc()
         self.metrics.deadletter.labels(reason=error.reason).inc()
-        log.warning("dead-lettered %s[%d]@%d: %s", message.topic, message.partition, message.offset, error)
+        log_dead_letter(self._logs, letter)
+        try:
+            self._flood(message.topic).invalid(error.reason)
+        except DeadLetterFlood as flood:
+            _exit(DEADLETTER_FLOOD_EXIT, str(flood))
         return Record(
             self.topics.deadletter, message.key, encode(letter), ((REASON_HEADER, error.reason.encode()),)
         )
@@ -223,10 +289,8 @@ class ClassifyStream:
         try:
             await asyncio.gather(*sends)
         except Exception as exc:
-            log.critical("the broker did not take a produce (%s); exiting so the batch is repeated", exc)
-            logging.shutdown()
-            sys.stderr.flush()
-            os._exit(PRODUCE_FAILED_EXIT)
+            reason = f"the broker did not take a produce ({exc}); exiting so the batch is repeated"
+            _exit(PRODUCE_FAILED_EXIT, reason)
 
     # -- agent: trends --------------------------------------------------------------------------------
 

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from schemas import ClassifiedArticle, DeadLetter, InvalidMessage, RawArticle, decode, payload_preview
+from schemas import ClassifiedArticle, InvalidMessage, RawArticle, decode
 from services.classify.trends import TrendContribution, contributions
 
 log = logging.getLogger(__name__)
-
-SERVICE = "classify"
 
 
 class ArticleClassifier(Protocol):
@@ -51,6 +49,8 @@ class Duplicate:
 @dataclass(frozen=True)
 class Rejected:
     error: InvalidMessage
+    cause: BaseException | None = None
+    """The engine's exception, for the (rate-limited) log line with its traceback."""
 
 
 Outcome = Classified | Duplicate | Rejected
@@ -72,8 +72,8 @@ def handle(
     try:
         classified = classifier.classify(raw, now)
     except Exception as exc:  # one article that trips the engine must not stop the stream
-        log.exception("the classifier failed on article %s", raw.id)
-        return Rejected(InvalidMessage("classify_error", f"{type(exc).__name__}: {exc}"))
+        failure = InvalidMessage("classify_error", f"article {raw.id}: {type(exc).__name__}: {exc}")
+        return Rejected(failure, exc)
     assert value is not None  # decode rejects a tombstone
     return Classified(classified, contributions(classified), value)
 
@@ -92,29 +92,6 @@ def classified_json(classified: ClassifiedArticle, raw_json: bytes) -> bytes:
     """
     rest = classified.model_dump_json(exclude=_NOT_THE_ARTICLE).encode()  # {"topics":...}
     return b'{"schema_version":%d,"article":%s,%s' % (classified.schema_version, raw_json.strip(), rest[1:])
-
-
-def dead_letter(
-    error: InvalidMessage,
-    topic: str,
-    partition: int,
-    offset: int,
-    key: bytes | None,
-    value: bytes | None,
-    now: datetime,
-) -> DeadLetter:
-    """The dead letter for a message, in the same shape every service writes."""
-    return DeadLetter(
-        service=SERVICE,
-        topic=topic,
-        partition=partition,
-        offset=offset,
-        key=key.decode("utf-8", errors="replace") if key is not None else None,
-        reason=error.reason,
-        error=error.detail,
-        payload=payload_preview(value),
-        failed_at=now,
-    )
 
 
 def seen_entry(classified_at: datetime, partition: int) -> list[int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import faust
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from services.classify.agents import ClassifyStream
+from services.classify.agents import ClassifyStream, StreamLimits
 from services.classify.app import make_app
 from services.classify.config import ClassifyOptions
 from services.classify.handling import ArticleClassifier
@@ -23,7 +23,7 @@ from streambase.broker import stopped_by_signals, wait_for_broker
 from streambase.clock import Clock, SystemClock
 from streambase.health import HealthServer
 from streambase.metrics import ready_gauge
-from streambase.settings import KafkaSettings, ServiceSettings
+from streambase.settings import DeadLetterLimit, KafkaSettings, ServiceSettings
 from streambase.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ def build(
     state_dir: Path,
     clock: Clock | None = None,
     registry: CollectorRegistry = REGISTRY,
+    deadletter: DeadLetterLimit | None = None,
 ) -> ClassifyService:
     """Wire the app, its agents and its metrics; nothing connects to Kafka until the worker starts."""
     app = make_app(kafka, options, state_dir)
@@ -57,6 +58,7 @@ def build(
         classifier,
         metrics,
         clock or SystemClock(),
+        StreamLimits(kafka.max_record_bytes, deadletter or DeadLetterLimit.model_construct()),
     )
     return ClassifyService(app, stream, metrics)
 
@@ -73,21 +75,16 @@ def run_worker(app: faust.App) -> None:
 
 
 def serve(
-    kafka: KafkaSettings,
-    options: ClassifyOptions,
-    classifier: ArticleClassifier,
-    instance: str,
-    metrics_host: str,
-    metrics_port: int,
-    state_dir: Path,
+    rt: ServiceSettings, options: ClassifyOptions, classifier: ArticleClassifier, metrics_port: int
 ) -> None:
     """Wait for the broker and the topics, serve health and metrics, run the stream until stopped."""
+    kafka, instance = rt.kafka, rt.instance
     with stopped_by_signals() as stop:
         if not wait_for_broker(kafka, "newsmon-classify-admin", stop):
             return
-    service = build(kafka, options, classifier, instance, state_dir)
+    service = build(kafka, options, classifier, instance, rt.runtime.state_dir, deadletter=rt.deadletter)
     ready_gauge("classify", service.stream.ready, service.metrics.registry)
-    health = HealthServer(metrics_host, metrics_port, service.stream.ready).start()
+    health = HealthServer(rt.runtime.metrics_host, metrics_port, service.stream.ready).start()
     log.info(
         "classify %s: classifier %s (%s engine), windows of %s every %s, %d partitions",
         instance,
@@ -121,12 +118,4 @@ def load_classifier(config: ClassifyConfig) -> ArticleClassifier:
 
 
 def main(rt: ServiceSettings, config: ClassifyConfig, metrics_port: int) -> None:
-    serve(
-        rt.kafka,
-        config.classify,
-        load_classifier(config),
-        rt.instance,
-        rt.runtime.metrics_host,
-        metrics_port,
-        rt.runtime.state_dir,
-    )
+    serve(rt, config.classify, load_classifier(config), metrics_port)

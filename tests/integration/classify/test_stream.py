@@ -158,3 +158,26 @@ def test_an_article_classified_again_after_its_seen_entry_was_lost_counts_once_i
     while time.monotonic() < deadline:
         windows += counts()
     assert max(windows, default=0) == 2, f"window article counts {windows}\n{second.logs()}"
+
+
+def test_a_flood_of_invalid_messages_stops_the_worker_and_says_what_to_check(
+    start_worker: Callable[..., Worker],
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+) -> None:
+    worker = start_worker()
+    assert worker.process is not None
+    worker.process.kill()  # started with the default limit: start it again with a lower one
+    worker.process.wait(30)
+    worker.env["NEWSMON_DEADLETTER_MAX_CONSECUTIVE"] = "15"
+    worker.start()
+    producer = producer_factory()
+    for n in range(40):  # one key, one partition: they come in a row
+        producer.send(topics.articles, key=b"poison", value=b'{"not": "an article %d"}' % n)
+    producer.flush(30)
+    assert worker.process is not None
+    assert worker.process.wait(120) == 65, worker.logs()
+    logs = worker.logs()
+    assert f"15 messages in a row from {topics.articles} could not be used (last reason: schema)" in logs
+    assert "NEWSMON_DEADLETTER_MAX_CONSECUTIVE" in logs
+    assert logs.count("dead-lettered") < 5, "dead letters are logged once per reason every 10 s"

@@ -14,13 +14,13 @@ from services.classify.handling import (
     Duplicate,
     Rejected,
     classified_json,
-    dead_letter,
     expired_seen,
     handle,
     seen_entry,
     table_json,
 )
 from services.classify.produce import partition_for
+from streambase.deadletters import dead_letter
 
 NOW = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)
 
@@ -87,12 +87,15 @@ def test_an_engine_failure_on_one_article_becomes_a_dead_letter_not_a_crash() ->
     assert isinstance(outcome, Rejected)
     assert outcome.error.reason == "classify_error"
     assert "engine bug" in outcome.error.detail
+    assert isinstance(outcome.cause, RuntimeError), "kept for the log line with its traceback"
 
 
 def test_a_dead_letter_names_where_the_message_came_from_and_keeps_a_readable_payload() -> None:
     rejected = handle(b"\xff{bad", lambda _id: False, TaggingClassifier(), NOW)
     assert isinstance(rejected, Rejected)
-    letter = dead_letter(rejected.error, "newsmon.articles.raw", 2, 41, b"k\xff", b"\xff{bad", NOW)
+    letter = dead_letter(
+        "classify", rejected.error, "newsmon.articles.raw", 2, 41, b"k\xff", b"\xff{bad", NOW
+    )
     assert (letter.service, letter.topic, letter.partition, letter.offset) == (
         "classify",
         "newsmon.articles.raw",
