@@ -181,6 +181,51 @@ def summary(lines: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def ingest_restart(marks: int) -> dict[str, float]:
+    """Seconds an ingest replica takes to read `marks` seen marks at start (the shared-state tailer on the
+    real broker, as a restart after a month does), and the rate, to scale to a month's marks."""
+    import os
+
+    from bench.classify_stream import DEFAULT_BOOTSTRAP, ensure_broker, fresh_topics, remove_topics
+    from schemas import SeenArticle, encode
+    from services.ingest.seen import SeenIds
+    from services.ingest.shared import SharedStateTailer
+    from streambase.clock import SystemClock
+    from streambase.kafka import make_consumer, make_producer
+
+    bootstrap = os.environ.get("NEWSMON_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP)
+    ensure_broker(bootstrap)
+    settings = fresh_topics(bootstrap)
+    topic, health = settings.topic_prefix + "ingest.seen", settings.topic_prefix + "ingest.health"
+    try:
+        producer = make_producer(settings, "bench-marks", linger_ms=50, batch_size=256 * 1024)
+        now = SystemClock().now()
+        for n in range(marks):
+            mark = SeenArticle(article_id=f"u-{n:016x}", feed_id="bench", first_seen_at=now)
+            producer.send(topic, key=mark.article_id.encode(), value=encode(mark))
+        producer.flush(120)
+        producer.close()
+        seen = SeenIds()
+        tailer = SharedStateTailer(
+            lambda: make_consumer(settings, "bench-restart", None),
+            topic,
+            health,
+            seen,
+            SystemClock(),
+            timedelta(days=30),
+        )
+        started = time.monotonic()
+        tailer.start()
+        loaded = seen.loaded.wait(600)
+        seconds = time.monotonic() - started
+        tailer.stop()
+        if not loaded or len(seen) != marks:
+            raise RuntimeError(f"loaded {len(seen)} of {marks} marks in {seconds:.0f}s")
+    finally:
+        remove_topics(settings)
+    return {"marks": marks, "seconds": round(seconds, 1), "marks_per_second": round(marks / seconds)}
+
+
 def run(quick: bool = False, days: int = 40, per_day: int = 300_000) -> dict[str, Any]:
     if quick:
         days, per_day = 10, 30_000
@@ -190,7 +235,13 @@ def run(quick: bool = False, days: int = 40, per_day: int = 300_000) -> dict[str
     for service, f in figures.items():
         growth = f["last_week_growth_mb"]
         print(f"{service:>8}  {f['start_mb']:7.1f}M  {f['end_mb']:7.1f}M  {growth:+9.1f}M  {f['entries']:,}")
-    return {"days": days, "per_day": per_day, "services": figures}
+    restart = ingest_restart(per_day // 10 if quick else per_day)
+    month = 30 * per_day / restart["marks_per_second"]
+    print(
+        f"ingest restart: {restart['marks']:,} seen marks read in {restart['seconds']}s "
+        f"({restart['marks_per_second']:,}/s): about {month:.0f}s for 30 days of marks"
+    )
+    return {"days": days, "per_day": per_day, "services": figures, "ingest_restart": restart}
 
 
 def main() -> None:
