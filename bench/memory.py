@@ -77,7 +77,7 @@ def classify_state(days: int, per_day: int, report: Callable[[int], None]) -> No
             shared = [seen_entry(now, partition) for partition in range(6)]  # as the worker shares them
             for n in range(batch, min(batch + BATCH, base + per_tick)):
                 table[f"u-{n:016x}"] = shared[n % 6]
-        for article_id, _ in expired_seen(list(table.items()), now - retention):
+        for article_id, _ in expired_seen(table.items(), now - retention):
             table.pop(article_id, None)
         if (tick + 1) % 24 == 0:
             report(len(table))

@@ -211,7 +211,7 @@ class ClassifyStream:
             return []
         self._next_purge = self.clock.monotonic() + PURGE_SECONDS
         cutoff = self.clock.now() - self.options.dedup_retention
-        expired = expired_seen(list(self.seen.data.items()), cutoff)
+        expired = expired_seen(self.seen.data.items(), cutoff)
         if expired:
             log.info("forgetting %d article ids classified before %s", len(expired), cutoff.isoformat())
         return [_changelog(self.seen, partition, article_id, None) for article_id, partition in expired]
