@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import click
 
@@ -34,9 +33,7 @@ def alert_settings(base: ServiceSettings) -> AlertSettings:
     settings = _read(
         lambda: AlertSettings(base.runtime, base.kafka, base.deadletter, SlackSettings(), SmtpSettings())
     )
-    register_secrets(settings.smtp.password, settings.slack.webhook_url)
-    if settings.slack.webhook_url is not None:  # a message quoting only the path would still carry the token
-        register_secrets(urlsplit(settings.slack.webhook_url.get_secret_value()).path)
+    register_secrets(*settings.secret_values())
     return settings
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from types import FrameType
-from urllib.parse import urlsplit
 
 import click
 from kafka import KafkaProducer
@@ -101,9 +100,7 @@ def run(
     live = live or threading.Event()
     clock = clock or SystemClock()
     readiness = Readiness(clock)
-    register_secrets(rt.slack.webhook_url, rt.smtp.password, rt.kafka.sasl_password)
-    if rt.slack.webhook_url is not None:  # a message quoting only the path would still carry the token
-        register_secrets(urlsplit(rt.slack.webhook_url.get_secret_value()).path)
+    register_secrets(*rt.secret_values())
     receivers = receivers if receivers is not None else build_receivers(rt, clock)
     router = build_router(config.alerting, receivers)
     metrics = metrics or AlertMetrics()

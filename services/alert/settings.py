@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,3 +44,10 @@ class AlertSettings(ServiceSettings):
 
     slack: SlackSettings = field(default_factory=SlackSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+    def secret_values(self) -> tuple[SecretStr | str | None, ...]:
+        """What must never reach a log line. The webhook URL's path too: quoting only the path would still
+        carry the token."""
+        url = self.slack.webhook_url
+        path = urlsplit(url.get_secret_value()).path if url is not None else None
+        return url, path, self.smtp.password, self.kafka.sasl_password

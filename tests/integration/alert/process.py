@@ -11,6 +11,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streambase.settings import KafkaSettings
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -18,6 +20,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def service_env(settings: KafkaSettings, config: Path, state_dir: Path, **extra: str) -> dict[str, str]:
+    """The variables of an alert process on this test's topics, with this config."""
+    return {
+        "NEWSMON_KAFKA_BOOTSTRAP": settings.bootstrap,
+        "NEWSMON_KAFKA_TOPIC_PREFIX": settings.topic_prefix,
+        "NEWSMON_KAFKA_PARTITIONS": str(settings.partitions),
+        "NEWSMON_CONFIG": str(config),
+        "NEWSMON_STATE_DIR": str(state_dir),
+        **extra,
+    }
 
 
 @dataclass

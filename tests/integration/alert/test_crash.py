@@ -17,7 +17,7 @@ from schemas import DeliveryRecord, decode
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
 from tests.integration.alert.harness import publish
-from tests.integration.alert.process import AlertProcess
+from tests.integration.alert.process import AlertProcess, service_env
 from tests.servers.slack import FakeSlack, Received
 from tests.support import drain, wait_until
 from tests.unit.alert.factories import classified
@@ -42,17 +42,8 @@ alerting:
 def service(tmp_path: Path, kafka_settings: KafkaSettings, fake_slack: FakeSlack) -> Iterator[AlertProcess]:
     config = tmp_path / "newsmon.yaml"
     config.write_text(CONFIG)
-    process = AlertProcess(
-        {
-            "NEWSMON_KAFKA_BOOTSTRAP": kafka_settings.bootstrap,
-            "NEWSMON_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
-            "NEWSMON_KAFKA_PARTITIONS": str(kafka_settings.partitions),
-            "NEWSMON_CONFIG": str(config),
-            "NEWSMON_STATE_DIR": str(tmp_path / "state"),
-            "NEWSMON_SLACK_WEBHOOK_URL": fake_slack.url,
-        },
-        tmp_path / "alert.log",
-    )
+    env = service_env(kafka_settings, config, tmp_path / "state", NEWSMON_SLACK_WEBHOOK_URL=fake_slack.url)
+    process = AlertProcess(env, tmp_path / "alert.log")
     yield process
     process.stop()
 

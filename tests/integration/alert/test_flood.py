@@ -14,7 +14,7 @@ from schemas import DeadLetter, decode
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
 from tests.integration.alert.harness import publish
-from tests.integration.alert.process import AlertProcess
+from tests.integration.alert.process import AlertProcess, service_env
 from tests.support import drain
 from tests.unit.alert.factories import classified
 
@@ -35,17 +35,8 @@ def test_a_flood_of_invalid_messages_stops_the_service_and_says_so(
 ) -> None:
     config = tmp_path / "newsmon.yaml"
     config.write_text(CONFIG)
-    service = AlertProcess(
-        {
-            "NEWSMON_KAFKA_BOOTSTRAP": kafka_settings.bootstrap,
-            "NEWSMON_KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
-            "NEWSMON_KAFKA_PARTITIONS": str(kafka_settings.partitions),
-            "NEWSMON_CONFIG": str(config),
-            "NEWSMON_STATE_DIR": str(tmp_path / "state"),
-            "NEWSMON_DEADLETTER_MAX_CONSECUTIVE": "20",
-        },
-        tmp_path / "alert.log",
-    ).start()
+    env = service_env(kafka_settings, config, tmp_path / "state", NEWSMON_DEADLETTER_MAX_CONSECUTIVE="20")
+    service = AlertProcess(env, tmp_path / "alert.log").start()
     try:
         producer = producer_factory()
         publish(producer, topics, classified("fine", "us_intervention_warning"))
