@@ -15,6 +15,7 @@ app = faust.App(
     os.environ["ECHO_APP_ID"],
     broker=f"kafka://{os.environ['ECHO_BOOTSTRAP']}",
     store="memory://",
+    datadir=os.environ["ECHO_DATADIR"],
     web_enabled=False,
     topic_partitions=3,
 )

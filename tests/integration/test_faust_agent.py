@@ -32,6 +32,7 @@ def test_a_faust_agent_validates_and_echoes_articles(
         "ECHO_BOOTSTRAP": kafka_settings.bootstrap,
         "ECHO_SOURCE": topics.articles,
         "ECHO_SINK": topics.classified,
+        "ECHO_DATADIR": str(tmp_path / "faust-data"),
     }
     log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.admin import ConfigResource, ConfigResourceType
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
 from schemas import DeadLetter, InvalidMessage, RawArticle, decode
 from streambase.clock import SystemClock
@@ -107,13 +108,27 @@ def test_a_message_over_the_record_limit_is_refused_as_invalid_not_as_a_broker_e
 def test_a_compacted_topic_of_an_older_release_gets_its_retention(kafka_settings: KafkaSettings) -> None:
     admin = make_admin(kafka_settings)
     seen_topic = Topics.from_settings(kafka_settings).seen
-    resource = ConfigResource(ConfigResourceType.TOPIC, seen_topic)
     try:
         old = {"cleanup.policy": "compact", "retention.ms": "-1"}
         admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, seen_topic, configs=old)])
+        # A KRaft broker applies a config change a moment after the controller accepts it: start from the
+        # old release's settings only once the broker serves them.
+        assert _settles_to(admin, seen_topic, old)
         ensure_topics(admin, kafka_settings)
-        configs = admin.describe_configs([resource])["topic"][seen_topic]
-        assert configs["cleanup.policy"]["value"] == "compact,delete"
-        assert configs["retention.ms"]["value"] == str(35 * 24 * 3600 * 1000)
+        assert _settles_to(
+            admin, seen_topic, {"cleanup.policy": "compact,delete", "retention.ms": str(35 * 24 * 3600 * 1000)}
+        )
     finally:
         admin.close()
+
+
+def _settles_to(admin: KafkaAdminClient, topic: str, wanted: dict[str, str], timeout: float = 15.0) -> bool:
+    """Whether the broker serves the wanted topic configs within the timeout."""
+    resource = ConfigResource(ConfigResourceType.TOPIC, topic)
+    deadline = time.monotonic() + timeout
+    while True:
+        configs = admin.describe_configs([resource])["topic"][topic]
+        found = {key: configs.get(key, {}).get("value") for key in wanted}
+        if found == wanted or time.monotonic() > deadline:
+            return found == wanted
+        time.sleep(0.2)
