@@ -116,7 +116,9 @@ def test_a_compacted_topic_of_an_older_release_gets_its_retention(kafka_settings
         assert _settles_to(admin, seen_topic, old)
         ensure_topics(admin, kafka_settings)
         assert _settles_to(
-            admin, seen_topic, {"cleanup.policy": "compact,delete", "retention.ms": str(35 * 24 * 3600 * 1000)}
+            admin,
+            seen_topic,
+            {"cleanup.policy": "compact,delete", "retention.ms": str(35 * 24 * 3600 * 1000)},
         )
     finally:
         admin.close()
