@@ -22,6 +22,7 @@ from services.classify.taxonomy import Taxonomy
 from streambase.broker import stopped_by_signals, wait_for_broker
 from streambase.clock import Clock, SystemClock
 from streambase.health import HealthServer
+from streambase.heap import settle_after_start
 from streambase.metrics import ready_gauge
 from streambase.settings import DeadLetterLimit, KafkaSettings, ServiceSettings
 from streambase.topics import Topics
@@ -94,6 +95,7 @@ def serve(
         options.window_step,
         kafka.partitions,
     )
+    settle_after_start()
     try:
         run_worker(service.app)
     finally:
