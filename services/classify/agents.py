@@ -1,9 +1,9 @@
 """The stream: two Faust agents and two timers, each a thin adapter over `handling` and `trends`.
 
 Agent `classify` reads the articles topic in batches. For each batch it produces every classified article
-(keyed by article id), every trend contribution (keyed by topic) and every dead letter, waits until the broker
-acknowledged all of them, and only then records the article ids in the `seen` table and lets Faust ack the
-batch. Offsets are committed after the acks, so a crash repeats work but never loses it; the `seen` table,
+(keyed by article id), the batch's trend contributions (one record per topic, keyed by topic) and every dead
+letter, waits until the broker acknowledged all of them, and only then records the article ids in the `seen`
+table and lets Faust ack the batch. Offsets are committed after the acks, so a crash repeats work but never loses it; the `seen` table,
 whose changelog is replayed at start-up, keeps a repeat from being classified and produced twice.
 
 Agent `trends` reads the contributions, which are partitioned by topic, so one replica owns all the windows
@@ -42,7 +42,15 @@ from services.classify.handling import (
 )
 from services.classify.metrics import OUTCOMES, ClassifyMetrics
 from services.classify.produce import BatchSender, Record
-from services.classify.trends import Added, TopicTrend, TrendContribution, TrendTracker, WindowSpec
+from services.classify.trends import (
+    Added,
+    TopicTrend,
+    TrendBatch,
+    TrendContribution,
+    TrendTracker,
+    WindowSpec,
+    batched,
+)
 from streambase.clock import Clock
 from streambase.deadletters import (
     REASON_HEADER,
@@ -157,6 +165,7 @@ class ClassifyStream:
         out: list[Record] = []
         done: dict[str, int] = {}
         classified: list[ClassifiedArticle] = []
+        contributed: list[TrendContribution] = []
         duplicates = 0
 
         def already(article_id: str) -> bool:
@@ -173,6 +182,7 @@ class ClassifyStream:
                     out.append(self._dead_letter(message, self._too_large(outcome)))
                     continue
                 out += records
+                contributed += outcome.contributions
                 classified.append(outcome.article)
                 done[outcome.article.id] = message.partition
                 self._flood(message.topic).valid()
@@ -183,6 +193,7 @@ class ClassifyStream:
                 if outcome.cause is not None and self._logs.held_back("classify_error:trace") is not None:
                     log.error("the classifier failed: %s", outcome.error.detail, exc_info=outcome.cause)
                 out.append(self._dead_letter(message, outcome.error))
+        out += [Record(self.trend_input_name, b.topic.encode(), encode(b)) for b in batched(contributed)]
         self._count(classified, duplicates)
         await self._acknowledged(await self.sender.send(out) + self._changelog_pending)
         self._changelog_pending = await self.sender.send(self._record_seen(done) + self._expire_seen())
@@ -217,18 +228,14 @@ class ClassifyStream:
         return [_changelog(self.seen, partition, article_id, None) for article_id, partition in expired]
 
     def _classified_records(self, outcome: Classified) -> list[Record] | None:
-        """The classified article and its trend contributions; None when the article would exceed the
-        record limit (what the broker would refuse is dead-lettered instead)."""
+        """The classified article's record; None when it would exceed the record limit (what the broker
+        would refuse is dead-lettered instead). Its trend contributions go out with the batch's."""
         article = outcome.article
         key = article.id.encode()
         value = classified_json(article, outcome.raw_json)
         if record_size(key, value) > self.limits.max_record_bytes:
             return None
-        records = [Record(self.topics.classified, key, value)]
-        records += [
-            Record(self.trend_input_name, item.topic.encode(), encode(item)) for item in outcome.contributions
-        ]
-        return records
+        return [Record(self.topics.classified, key, value)]
 
     def _count(self, classified: list[ClassifiedArticle], duplicates: int) -> None:
         """Count a batch's articles and signals: one increment per outcome and per (signal, topic), each
@@ -298,21 +305,24 @@ class ClassifyStream:
         now = self.clock.now()
         touched: dict[str, tuple[int, TopicTrend]] = {}
         letters: list[Record] = []
+        late = 0
         for event in events:
             message = event.message
             try:
-                item = decode(TrendContribution, message.value)
+                batch = _contributions(message.value)
             except InvalidMessage as exc:
                 letters.append(self._dead_letter(message, exc))
                 continue
-            if item.topic not in touched:
-                state = self.trend_state.data.get(item.topic)
-                touched[item.topic] = (message.partition, TopicTrend.from_state(item.topic, state))
-            trend = touched[item.topic][1]
+            topic = batch[0].topic
+            if topic not in touched:
+                state = self.trend_state.data.get(topic)
+                touched[topic] = (message.partition, TopicTrend.from_state(topic, state))
+            trend = touched[topic][1]
             if trend.counted(message.offset):
                 continue  # read again after a crash or a seek back: already in the buckets
-            if trend.add(self.spec, item, now, message.offset) is Added.LATE:
-                self.metrics.late_contributions.inc()
+            late += sum(trend.add(self.spec, item, now, message.offset) is Added.LATE for item in batch)
+        if late:
+            self.metrics.late_contributions.inc(late)
         changes: list[Record] = []
         for topic, (partition, trend) in touched.items():
             trend.expire(self.spec, now)
@@ -525,6 +535,18 @@ def raw_topic(app: faust.App, name: str) -> faust.TopicT:
     """The topic `name` whose events carry the message's key and value bytes unchanged."""
     schema = _RawBytes(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     return app.topic(name, schema=schema)
+
+
+def _contributions(value: bytes | None) -> tuple[TrendContribution, ...]:
+    """The contributions of a trend-input record: a batch, or a lone contribution as releases before
+    batching sent them (still on the topic during an upgrade)."""
+    try:
+        return decode(TrendBatch, value).contributions
+    except InvalidMessage as batch_error:
+        try:
+            return (decode(TrendContribution, value),)
+        except InvalidMessage:
+            raise batch_error from None
 
 
 def _changelog(table: TableT[str, Any], partition: int, key: str, value: Any) -> Record:

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from schemas import ClassifiedArticle, TrendWindow
 from schemas.common import AwareDatetime, Identifier, Message
@@ -57,6 +57,37 @@ class TrendContribution(Message):
     source: str
     signals: tuple[Identifier, ...] = ()
     escalation_score: float = Field(ge=0, le=1)
+
+
+MAX_BATCHED = 1_000
+"""Contributions per `TrendBatch` record at most: about 250 KB of JSON, well within a Kafka record."""
+
+
+class TrendBatch(Message):
+    """The contributions to one topic from one batch of articles: one record where there were as many as
+    the batch had articles about the topic, so the trends agent reads, decodes and counts them at once."""
+
+    schema_version: Literal[1] = 1
+    topic: Identifier
+    contributions: tuple[TrendContribution, ...] = Field(min_length=1, max_length=MAX_BATCHED)
+
+    @model_validator(mode="after")
+    def _one_topic(self) -> TrendBatch:
+        if any(item.topic != self.topic for item in self.contributions):
+            raise ValueError(f"every contribution of a batch for {self.topic!r} must be to that topic")
+        return self
+
+
+def batched(items: Iterable[TrendContribution], limit: int = MAX_BATCHED) -> list[TrendBatch]:
+    """`items` grouped by topic, in their order, `limit` at most to a batch."""
+    by_topic: dict[str, list[TrendContribution]] = {}
+    for item in items:
+        by_topic.setdefault(item.topic, []).append(item)
+    return [
+        TrendBatch.model_construct(topic=topic, contributions=tuple(group[start : start + limit]))
+        for topic, group in by_topic.items()
+        for start in range(0, len(group), limit)
+    ]
 
 
 def contributions(article: ClassifiedArticle) -> list[TrendContribution]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 
 from schemas import ClassifiedArticle, DeadLetter, TrendWindow, decode
 from services.classify.app import app_id
+from services.classify.trends import TrendContribution
 from streambase.deadletters import REASON_HEADER
 from streambase.kafka import send_and_wait
 from streambase.settings import KafkaSettings
@@ -112,6 +113,43 @@ def test_trend_windows_per_topic_are_emitted_with_counts_sources_and_index(
     assert 0 < window.escalation_mean <= window.escalation_max <= 1
     assert window.escalation_index > window.escalation_max, "three outlets count more than one"
     assert worker.metric("newsmon_classify_window_articles", topic="iran_israel") == 6
+
+
+def test_a_lone_contribution_of_an_older_release_still_counts_beside_a_batch(
+    start_worker: Callable[..., Worker],
+    kafka_settings: KafkaSettings,
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+    repo: Path,
+    tmp_path: Path,
+) -> None:
+    config = write_config(
+        tmp_path / "config", repo, window="10m", window_step="5m", window_grace="1s", emit_interval="1s"
+    )
+    worker = start_worker(config)
+    worker.wait_ready()
+    producer = producer_factory()
+    # what a worker of the release before batching left on the trend input during an upgrade
+    lone = TrendContribution(
+        article_id="article-older",
+        topic="iran_israel",
+        at=datetime.now(UTC),
+        source="Outlet 9",
+        signals=("military_strike",),
+        escalation_score=0.5,
+    )
+    send_and_wait(producer, f"{app_id(kafka_settings)}-trend-input", lone.topic, lone)
+    for n in (0, 4):  # both iran_israel: one batch record
+        send_and_wait(producer, topics.articles, f"article-{n:05d}", raw_article(n, source=f"Outlet {n}"))
+    trends = consumer_factory(topics.trends)
+
+    def all_three() -> TrendWindow | None:
+        windows = [decode(TrendWindow, r.value) for r in drain(trends, 1, timeout=1)]
+        return next((w for w in windows if w.article_count == 3), None)
+
+    window = worker.wait_for(all_three, 60, "a window with the lone contribution and the batch's two")
+    assert (window.topic, window.distinct_sources) == ("iran_israel", 3)
 
 
 def test_an_article_classified_again_after_its_seen_entry_was_lost_counts_once_in_its_trend_window(

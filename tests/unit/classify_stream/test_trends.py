@@ -12,9 +12,11 @@ from schemas import ClassifiedArticle, Evidence, Polarity, RawArticle, Severity,
 from services.classify.trends import (
     Added,
     TopicTrend,
+    TrendBatch,
     TrendContribution,
     TrendTracker,
     WindowSpec,
+    batched,
     contributions,
 )
 
@@ -313,3 +315,26 @@ def test_past_the_id_limit_articles_still_count_without_their_ids() -> None:
     assert sum(len(bucket.ids) for bucket in trend.buckets.values()) == 2
     assert trend.add(HOUR, item(T0, n=0), T0) is Added.REPEAT, "the ids kept still catch their repeats"
     assert trend.window(HOUR, T0 + timedelta(minutes=5), T0).article_count == 4  # type: ignore[union-attr]
+
+
+def test_a_batch_of_articles_sends_one_record_per_topic_in_arrival_order() -> None:
+    first, second, third = item(T0, n=1), item(T0, n=2), item(T0, n=3)
+    other = first.model_copy(update={"topic": "russia_ukraine"})
+    batches = batched([first, other, second, third])
+    assert [(b.topic, [c.article_id for c in b.contributions]) for b in batches] == [
+        ("iran_israel", ["a-1", "a-2", "a-3"]),
+        ("russia_ukraine", ["a-1"]),
+    ]
+
+
+def test_a_topic_with_more_contributions_than_a_record_holds_is_split() -> None:
+    batches = batched([item(T0, n=n) for n in range(5)], limit=2)
+    assert [len(b.contributions) for b in batches] == [2, 2, 1]
+
+
+def test_a_trend_batch_round_trips_and_refuses_a_contribution_to_another_topic() -> None:
+    [batch] = batched([item(T0, n=1), item(T0, n=2)])
+    assert TrendBatch.model_validate_json(batch.model_dump_json()) == batch
+    stray = item(T0, n=3).model_copy(update={"topic": "russia_ukraine"})
+    with pytest.raises(ValueError, match="must be to that topic"):
+        TrendBatch(topic="iran_israel", contributions=(item(T0, n=1), stray))
