@@ -42,14 +42,14 @@ from services.ingest.schedule import (
 )
 from services.ingest.seen import SeenIds
 from services.ingest.shared import SharedStateTailer
-from streambase.broker import reachable
+from streambase.broker import reachable, wait_for_broker
 from streambase.clock import Clock, SystemClock
 from streambase.health import HealthServer
-from streambase.kafka import group_session, make_admin, make_consumer, make_producer
+from streambase.kafka import group_session, make_consumer, make_producer
 from streambase.metrics import ConsumerLag, build_info, ready_gauge
 from streambase.readiness import Readiness
 from streambase.settings import ServiceSettings
-from streambase.topics import Topics, ensure_topics
+from streambase.topics import Topics
 
 log = logging.getLogger("newsmon.ingest")
 
@@ -186,20 +186,10 @@ class IngestService:
             self._shutdown(server)
 
     def _prepare(self) -> bool:
-        """Create topics and publish the configured feeds, retrying while Kafka is unreachable."""
-        while not self._stopped.is_set():
-            if not reachable(self.rt.kafka.bootstrap_servers):
-                log.warning(
-                    "no Kafka broker answers at %s; retrying in %.0fs", self.rt.kafka.bootstrap, STARTUP_RETRY
-                )
-                self._stopped.wait(STARTUP_RETRY)
-                continue
+        """Wait for Kafka and the pipeline topics, then publish the configured feeds (retried while the
+        broker refuses); False when stopped first."""
+        while wait_for_broker(self.rt.kafka, f"ingest-{self.instance}-admin", self._stopped):
             try:
-                admin = make_admin(self.rt.kafka, f"ingest-{self.instance}-admin")
-                try:
-                    ensure_topics(admin, self.rt.kafka)
-                finally:
-                    close_quietly(admin, "admin client")
                 producer = self._producer()
                 try:
                     feedlist.publish(producer, self._consumer, self.topics.feeds, self.configured)
@@ -207,7 +197,7 @@ class IngestService:
                     close_quietly(producer, "feed list producer", timeout=5)
                 return True
             except Exception as exc:
-                log.warning("Kafka is not ready for ingest yet (%s); retrying in %.0fs", exc, STARTUP_RETRY)
+                log.warning("could not publish the feed list yet (%s); retrying in %.0fs", exc, STARTUP_RETRY)
                 self._stopped.wait(STARTUP_RETRY)
         return False
 

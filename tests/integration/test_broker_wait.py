@@ -51,7 +51,7 @@ def test_a_broker_that_answers_ends_the_wait_with_the_topics_created(kafka_boots
         remove_topics(settings)
 
 
-@pytest.mark.parametrize("service", ["alert", "classify"])
+@pytest.mark.parametrize("service", ["alert", "classify", "ingest"])
 def test_a_service_started_without_a_broker_waits_and_stops_cleanly(service: str, tmp_path: Path) -> None:
     env = os.environ | {
         "NEWSMON_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
