@@ -3,8 +3,9 @@
 Agent `classify` reads the articles topic in batches. For each batch it produces every classified article
 (keyed by article id), the batch's trend contributions (one record per topic, keyed by topic) and every dead
 letter, waits until the broker acknowledged all of them, and only then records the article ids in the `seen`
-table and lets Faust ack the batch. Offsets are committed after the acks, so a crash repeats work but never loses it; the `seen` table,
-whose changelog is replayed at start-up, keeps a repeat from being classified and produced twice.
+table and lets Faust ack the batch. Offsets are committed after the acks, so a crash repeats work but never
+loses it; the `seen` table, whose changelog is replayed at start-up, keeps a repeat from being classified
+and produced twice.
 
 Agent `trends` reads the contributions, which are partitioned by topic, so one replica owns all the windows
 of a topic; the buckets live in the `trends` table. A timer emits windows (see `trends.py` for when).
