@@ -33,11 +33,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def scrub(text: str, url: SecretStr) -> str:
-    """`text` without the URL or the parts of it that carry the token."""
+def scrub(text: str, url: SecretStr, *others: SecretStr) -> str:
+    """`text` without the URL, the parts of it that carry the token, or the other secrets."""
     raw = url.get_secret_value()
     parts = urlsplit(raw)
-    for secret in (raw, parts.path, parts.query):
+    for secret in (raw, parts.path, parts.query, *(s.get_secret_value() for s in others)):
         if len(secret) >= 4:
             text = text.replace(secret, "***")
     return text
@@ -50,9 +50,10 @@ def post_json(
     now: datetime,
     timeout: float = 10.0,
     headers: Mapping[str, str] | None = None,
+    secrets: tuple[SecretStr, ...] = (),
 ) -> Verdict:
     """POST `body` (JSON) once; never raises for delivery problems. `service` names the far end in a
-    refusal's detail ("Teams answered 400: ...")."""
+    refusal's detail ("Teams answered 400: ..."); `secrets` are cut out of it, like the URL."""
     request = urllib.request.Request(  # noqa: S310 (the receivers pass only http(s) URLs)
         url.get_secret_value(),
         data=body,
@@ -64,7 +65,7 @@ def post_json(
             response.read(64 * 1024)
             return classify_http(response.status, response.headers.get("Retry-After"), now)
     except urllib.error.HTTPError as exc:
-        return _refused(exc.code, exc.headers, _read(exc), service, url, now)
+        return _refused(exc.code, exc.headers, scrub(_read(exc), url, *secrets), service, url, now)
     except urllib.error.URLError as exc:
         return Retry("timeout" if isinstance(exc.reason, TimeoutError) else "connection_error")
     except TimeoutError:

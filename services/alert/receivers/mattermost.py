@@ -38,14 +38,26 @@ MAX_FIELD_VALUE = 300
 MAX_QUOTES = 10
 REPEAT_MARK = "(possible repeat) "
 COLOURS = {"low": "#3b82f6", "medium": "#ca8a04", "high": "#ea580c", "critical": "#dc2626"}
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!~|:])")
+_MARKDOWN = re.compile(r"([\\`*_~\[\]()#|!])")
 _UNSAFE_IN_URL = re.compile(r"[\s()<>\[\]]")
 
 
 def escape(text: str) -> str:
     """One line of feed text shown as written: no markdown, no mention, no link token."""
-    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape_part(one_line(text))
+
+
+def escape_part(text: str) -> str:
+    """`escape` for a piece of a line, whose edge spaces matter."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+def plain(text: str) -> str:
+    """One line for a plain-text field (the notification preview): no mention and no `<...>` token
+    survive, and nothing is shown as an entity."""
+    text = one_line(text).replace("<", "\u2039").replace(">", "\u203a").replace("@", "@\u200b")
+    return clip(text, MAX_HEADLINE)
 
 
 def link(url: str, label: str) -> str:
@@ -67,7 +79,7 @@ def quote(item: AlertEvidence) -> str:
     sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
     found_text = one_line(item.quote)
     before, found, after = sentence.partition(found_text) if found_text else (sentence, "", "")
-    said = escape(before) + (f"**{escape(found)}**" if found else "") + escape(after)
+    said = escape_part(before) + (f"**{escape_part(found)}**" if found else "") + escape_part(after)
     title = escape(clip(one_line(item.title), MAX_TITLE)) or "(untitled)"
     article = link(item.url, title) if item.url else title
     code = clip(one_line(item.signal or ""), MAX_NAME).replace("`", "'")
@@ -90,7 +102,7 @@ def _attachment(notification: Notification) -> dict[str, Any]:
         for label, value in facts(notification)
     ]
     attachment: dict[str, Any] = {
-        "fallback": clip(one_line(headline(notification)), MAX_HEADLINE),
+        "fallback": plain(headline(notification)),
         "color": COLOURS.get(notification.severity.value, "#dc2626"),
         "fields": fields,
         "text": "",

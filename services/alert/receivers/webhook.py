@@ -129,4 +129,4 @@ class WebhookReceiver:
             SIGNATURE_HEADER: signature(self._secret.get_secret_value().encode(), int(now.timestamp()), data),
             DELIVERY_HEADER: notification.id,
         }
-        return post_json(self._url, data, "the webhook", now, self._timeout, headers)
+        return post_json(self._url, data, "the webhook", now, self._timeout, headers, (self._secret,))
