@@ -249,3 +249,22 @@ def test_the_old_variables_keep_working_as_the_receivers_slack_and_email(tmp_pat
     assert sorted(receivers) == ["console", "email", "slack"]
     assert isinstance(receivers["slack"], SlackReceiver)
     assert isinstance(receivers["email"], EmailReceiver)
+
+
+def test_the_readme_example_of_desks_is_a_valid_configuration(repo: Path, tmp_path: Path) -> None:
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Receivers\n", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = write(tmp_path, "newsmon.yaml", example)
+    config = load_config(path)
+    assert [r.type for r in config.receivers] == [
+        "slack",
+        "email",
+        "teams",
+        "mattermost",
+        "webhook",
+        "console",
+    ]
+    env = {v: "https://hooks.example/secret-path" for r in config.receivers for v in r.secret_vars().values()}
+    result = CliRunner().invoke(cli, ["config", "check", str(path)], env={**env, "NEWSMON_SMTP_HOST": "mail"})
+    assert result.exit_code == 0, result.output
