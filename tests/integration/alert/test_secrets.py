@@ -14,13 +14,13 @@ from prometheus_client import generate_latest
 from pydantic import SecretStr
 
 from schemas import DeliveryRecord, decode
+from services.alert.receiver_specs import EmailReceiverSpec as EmailSpec
 from services.alert.receiver_specs import (
     MattermostReceiverSpec,
     SmtpOverrides,
     TeamsReceiverSpec,
     WebhookReceiverSpec,
 )
-from services.alert.receiver_specs import EmailReceiverSpec as EmailSpec
 from services.alert.settings import SmtpSettings
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
