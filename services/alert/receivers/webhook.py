@@ -95,13 +95,16 @@ def body(notification: Notification, sent_at: datetime) -> dict[str, Any]:
         "alerts": shown,
         "alerts_omitted": len(alerts) - len(shown),
     }
-    while len(document["alerts"]) > 1 and len(encode(document)) > MAX_BODY_BYTES:
-        document["alerts"].pop()
+    sizes = [len(encode(a)) + 1 for a in shown]  # each alert once, not the whole body per dropped alert
+    room = MAX_BODY_BYTES - len(encode(document | {"alerts": []})) - 16  # alerts_omitted may grow
+    while len(sizes) > 1 and sum(sizes) > room:
+        sizes.pop()
+        shown.pop()
         document["alerts_omitted"] += 1
     return document
 
 
-def encode(document: dict[str, Any]) -> bytes:
+def encode(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
