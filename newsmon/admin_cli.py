@@ -46,13 +46,18 @@ def config_group() -> None:
 @config_group.command("check")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def config_check(path: Path | None) -> None:
-    """Validate PATH (default: NEWSMON_CONFIG or config/newsmon.yaml) and every file it includes."""
+    """Validate PATH (default: NEWSMON_CONFIG or config/newsmon.yaml) and every file it includes.
+
+    Named receivers are checked against this environment too: run it where the alert service runs, with
+    its variables, to see that every secret a receiver names is set."""
     rt = runtime.start("config")
     config = runtime.load_or_exit(rt, path)
+    runtime.check_receivers(runtime.alert_settings(rt, config.receivers), config, path)
+    receivers = f", {len(config.receivers)} receivers" if config.receivers else ""
     click.echo(
         f"{path or rt.runtime.config}: OK ({len(config.feeds)} feeds, "
         f"{len(config.taxonomy.topics)} topics, {len(config.taxonomy.signals)} signals, "
-        f"{len(config.rules)} rules)"
+        f"{len(config.rules)} rules{receivers})"
     )
 
 

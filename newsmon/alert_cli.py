@@ -13,7 +13,6 @@ import click
 
 from newsmon import runtime
 from schemas import Alert, AlertEvidence, Severity, Silence, parse_duration
-from services.alert.config import RECEIVER_NAMES
 from streambase.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -32,7 +31,12 @@ def alert_group() -> None:
 
 
 @alert_group.command("test")
-@click.option("--receiver", "name", required=True, type=click.Choice(RECEIVER_NAMES), help="Receiver to try.")
+@click.option(
+    "--receiver",
+    "name",
+    required=True,
+    help="Receiver to try: slack, email, console or a name in receivers:.",
+)
 @click.option("--severity", type=click.Choice([s.value for s in Severity]), default="low", show_default=True)
 def alert_test(name: str, severity: str) -> None:
     """Send a test notification to one receiver, the same way the service does, and say how it went.
@@ -40,19 +44,24 @@ def alert_test(name: str, severity: str) -> None:
     \b
     Example:
       NEWSMON_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... newsmon alert test --receiver slack
+      newsmon alert test --receiver mideast-desk
     """
     from services.alert.notification import Notification
+    from services.alert.receiver_specs import LEGACY
     from services.alert.retry import Delivered, Permanent
-    from services.alert.routing import HOW_TO
     from services.alert.wiring import build_receivers
 
-    rt = runtime.alert_settings(runtime.start("alert"))
+    base = runtime.start("alert")
+    config = runtime.load_or_exit(base)
+    specs = tuple(s for s in config.receivers if s.name == name)
+    rt = runtime.alert_settings(base, specs)
     try:
-        receivers = build_receivers(rt)
+        receivers = build_receivers(rt, specs)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if name not in receivers:
-        raise click.ClickException(f"receiver {name!r} is not configured: {HOW_TO[name]}")
+        how = LEGACY.get(name, f"no receiver is named {name!r} in `receivers:` of {base.runtime.config}")
+        raise click.ClickException(f"receiver {name!r} is not configured: {how}")
     now = SystemClock().now()
     alert = _test_alert(Severity(severity), now)
     verdict = receivers[name].send(Notification(name, alert.fingerprint, (alert,)))

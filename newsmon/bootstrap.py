@@ -26,5 +26,7 @@ def run_classify(settings: ServiceSettings, config: NewsmonConfig, metrics_port:
 def run_alert(settings: ServiceSettings, config: NewsmonConfig, metrics_port: int) -> None:
     from services.alert.service import AlertConfig, main
 
-    alert = AlertConfig(config.alerting, config.rules, config.classify.window)
-    main(runtime.alert_settings(settings), alert, metrics_port)
+    alert = AlertConfig(config.alerting, config.rules, config.classify.window, config.receivers)
+    rt = runtime.alert_settings(settings, config.receivers)
+    runtime.check_receivers(rt, config)
+    main(rt, alert, metrics_port)

@@ -1,4 +1,5 @@
-"""newsmon.yaml: feeds, taxonomy, rules and per-service options, validated before anything starts."""
+"""newsmon.yaml: feeds, taxonomy, rules, receivers and per-service options, validated before anything
+starts."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from schemas.feed import FeedSpec
 from services.alert.config import AlertingOptions
+from services.alert.receiver_specs import Problems, Receivers, reference_problems
 from services.alert.rules import Rules
 from services.classify.config import ClassifyOptions
 from services.classify.taxonomy import Taxonomy
 from services.ingest.config import IngestOptions
-from streambase.yamlconf import ConfigError, load
+from streambase.yamlconf import ConfigError, Problem, load, read_yaml
 
-__all__ = ["ConfigError", "NewsmonConfig", "load_config"]
+__all__ = ["ConfigError", "NewsmonConfig", "load_config", "located"]
 
-INCLUDABLE = frozenset({"feeds", "taxonomy", "rules"})
+INCLUDABLE = frozenset({"feeds", "taxonomy", "rules", "receivers"})
 """Top-level keys that may hold a path to another YAML file instead of their values."""
 
 
@@ -29,6 +31,7 @@ class NewsmonConfig(BaseModel):
     classify: ClassifyOptions = ClassifyOptions()
     rules: Rules = ()
     alerting: AlertingOptions = AlertingOptions()
+    receivers: Receivers = ()
 
     @field_validator("feeds")
     @classmethod
@@ -42,5 +45,20 @@ class NewsmonConfig(BaseModel):
 
 
 def load_config(path: Path) -> NewsmonConfig:
-    """Read and validate the main file and what it includes; raise ConfigError naming file, line and field."""
-    return load(path, NewsmonConfig, INCLUDABLE)
+    """Read and validate the main file and what it includes; raise ConfigError naming file, line and field.
+    Names are checked across sections too: a route to no receiver, a receiver name used twice."""
+    config = load(path, NewsmonConfig, INCLUDABLE)
+    problems = reference_problems(config.receivers, config.alerting)
+    if problems:
+        raise located(path, problems)
+    return config
+
+
+def located(path: Path, problems: Problems) -> ConfigError:
+    """Problems found after validation, each with the file and line of the field it names."""
+    document = read_yaml(path, INCLUDABLE)
+    found = []
+    for loc, message in problems:
+        file, line = document.locate(loc)
+        found.append(Problem(file, line, ".".join(str(part) for part in loc), message))
+    return ConfigError(found)

@@ -12,8 +12,9 @@ from typing import TypeVar
 
 import click
 
-from newsmon.config import NewsmonConfig, load_config
-from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings
+from newsmon.config import NewsmonConfig, load_config, located
+from services.alert.receiver_specs import Receivers
+from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings, read_secrets
 from streambase.logs import register_secrets, setup_logging
 from streambase.settings import DeadLetterLimit, KafkaSettings, RuntimeSettings, ServiceSettings
 from streambase.yamlconf import ConfigError
@@ -28,13 +29,36 @@ def start(service: str) -> ServiceSettings:
     return settings
 
 
-def alert_settings(base: ServiceSettings) -> AlertSettings:
-    """The alert service's settings: the base's plus its default receivers', registered as secrets."""
+def alert_settings(base: ServiceSettings, receivers: Receivers = ()) -> AlertSettings:
+    """The alert service's settings: the base's plus its default receivers', plus the secrets of the named
+    receivers from the variables they name; all registered as secrets."""
+    names = [env for spec in receivers for env in spec.secret_vars().values()]
+    secrets, problems = read_secrets(names)
     settings = _read(
-        lambda: AlertSettings(base.runtime, base.kafka, base.deadletter, SlackSettings(), SmtpSettings())
+        lambda: AlertSettings(
+            base.runtime, base.kafka, base.deadletter, SlackSettings(), SmtpSettings(), secrets, problems
+        )
     )
     register_secrets(*settings.secret_values())
     return settings
+
+
+def check_receivers(settings: AlertSettings, config: NewsmonConfig, path: Path | None = None) -> None:
+    """Exit naming file, line and field when a receiver cannot work in this environment: a secret not
+    set, a name the old variables also configure, a route to an old receiver that is not configured."""
+    from services.alert.receiver_specs import environment_problems
+    from services.alert.wiring import legacy_configured
+
+    problems = environment_problems(
+        config.receivers,
+        config.alerting,
+        settings.secret_problems.get,
+        legacy_configured(settings),
+        bool(settings.smtp.host),
+    )
+    if problems:
+        error = located(path or settings.runtime.config, problems)
+        raise click.ClickException(f"invalid configuration:\n{error}")
 
 
 S = TypeVar("S")

@@ -102,7 +102,7 @@ def broker_running(kafka: KafkaSettings) -> bool:
 def run_command(local_kafka: bool, only: tuple[str, ...]) -> None:
     """Run the whole pipeline on this machine until Ctrl-C."""
     rt = runtime.start("run")
-    runtime.load_or_exit(rt)  # a broken config stops here, before anything starts
+    config = runtime.load_or_exit(rt)  # a broken config stops here, before anything starts
     entries = [e for e in available_services() if not only or e.name in only]
     started_broker = local_kafka and not broker_running(rt.kafka)
     if local_kafka:
@@ -121,7 +121,7 @@ def run_command(local_kafka: bool, only: tuple[str, ...]) -> None:
             return
         for child in children:
             child.start()
-        _announce(runtime.alert_settings(rt), entries)
+        _announce(runtime.alert_settings(rt, config.receivers), entries)
         while not stopping.wait(1.0):
             for child in children:
                 child.check(time.monotonic())
@@ -138,7 +138,7 @@ def _announce(rt: AlertSettings, entries: list[ServiceEntry]) -> None:
     lines += [f"{e.name:>8}: metrics http://127.0.0.1:{e.metrics_port}/metrics" for e in entries]
     if not entries:
         lines.append("no services are part of this build yet: only the broker and topics are up")
-    if not rt.slack.webhook_url and not rt.smtp.host:
+    if not rt.slack.webhook_url and not rt.smtp.host and not rt.secrets:
         lines.append(f"alerts: console and {rt.runtime.state_dir / 'alerts.jsonl'} (no Slack or SMTP set)")
     lines.append("Ctrl-C stops everything.")
     click.echo("\n".join(lines), err=True)

@@ -1,21 +1,24 @@
 """The `alerting:` section of newsmon.yaml: timing, routes and retries.
 
-Receivers themselves (Slack webhook, SMTP server) are deployment settings with secrets, so they come from
-NEWSMON_* variables; this section only says which of them gets what.
+Receivers are named in the `receivers:` section (services/alert/receiver_specs.py), with their secrets in
+the environment, or are the built-in `slack`, `email` and `console`; this section only says which of them
+gets what.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from schemas.common import Duration, Identifier, Severity
 from streambase.kafka import ReplicaTimeout
 
-ReceiverName = Literal["slack", "email", "console"]
-RECEIVER_NAMES: tuple[ReceiverName, ...] = ("slack", "email", "console")
+ReceiverName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+"""A receiver's name: lower case letters, digits, `-` and `_`; it keys delivery records and labels metrics."""
+RECEIVER_NAMES: tuple[str, ...] = ("slack", "email", "console")
+"""The receivers the old variables configure (and the console), which exist without a `receivers:` entry."""
 
 
 class Route(BaseModel):

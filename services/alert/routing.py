@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from schemas import Severity
 from services.alert.config import AlertingOptions, Route
+from services.alert.receiver_specs import LEGACY
 
 
 class RoutingError(ValueError):
@@ -47,16 +48,10 @@ class Router:
         ]:
             for name in names:
                 if name not in self.configured:
-                    problems.append(f"{where}: receiver {name!r} is not configured ({HOW_TO[name]})")
+                    how = LEGACY.get(name, "no receiver of that name in `receivers:`")
+                    problems.append(f"{where}: receiver {name!r} is not configured ({how})")
         if problems:
             raise RoutingError("\n".join(problems))
-
-
-HOW_TO = {
-    "slack": "set NEWSMON_SLACK_WEBHOOK_URL",
-    "email": "set NEWSMON_SMTP_HOST and NEWSMON_SMTP_RECIPIENTS",
-    "console": "always available",
-}
 
 
 def default_receivers(configured: Iterable[str]) -> tuple[str, ...]:

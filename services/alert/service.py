@@ -29,6 +29,7 @@ from services.alert.grouping import Grouper, Timing
 from services.alert.metrics import AlertMetrics
 from services.alert.notify import NotifyStage
 from services.alert.offsets import Position
+from services.alert.receiver_specs import Receivers
 from services.alert.receivers import Receiver
 from services.alert.retry import Backoff
 from services.alert.routing import Router
@@ -60,12 +61,13 @@ article waits before its rules are evaluated (a 0.5 s wait put ~250 ms on the me
 
 @dataclass(frozen=True)
 class AlertConfig:
-    """The part of the configuration the alert service reads: its options, its rules, and the trend window
-    length (trend rules look back a few windows)."""
+    """The part of the configuration the alert service reads: its options, its rules, the trend window
+    length (trend rules look back a few windows) and the named receivers."""
 
     alerting: AlertingOptions
     rules: Rules
     trend_window: timedelta
+    receivers: Receivers = ()
 
 
 def main(rt: AlertSettings, config: AlertConfig, metrics_port: int) -> None:
@@ -101,7 +103,7 @@ def run(
     clock = clock or SystemClock()
     readiness = Readiness(clock)
     register_secrets(*rt.secret_values())
-    receivers = receivers if receivers is not None else build_receivers(rt, clock)
+    receivers = receivers if receivers is not None else build_receivers(rt, config.receivers, clock)
     router = build_router(config.alerting, receivers)
     metrics = metrics or AlertMetrics()
     metrics.info(rt.instance)

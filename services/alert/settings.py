@@ -1,11 +1,15 @@
 """The alert service's own settings: its default receivers' secrets and addresses (NEWSMON_SLACK_*,
-NEWSMON_SMTP_*). Only the alert service and its commands read them; ingest and classify never see them."""
+NEWSMON_SMTP_*), and the secrets named receivers take from variables that newsmon.yaml names. Only the alert
+service and its commands read them; ingest and classify never see them."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,16 +42,78 @@ class SmtpSettings(BaseSettings):
         return [r.strip() for r in self.recipients.split(",") if r.strip()]
 
 
+MIN_QUERY_SECRET = 12
+"""A query value at least this long in a secret URL counts as secret on its own (a Workflows `sig`)."""
+
+
+def url_parts(secret: SecretStr | None) -> tuple[str, ...]:
+    """The parts of a secret URL that carry its token, each a secret on its own: quoting only the path
+    (Slack, Mattermost) or only the query (Teams Workflows' `sig`) would still give it away."""
+    if secret is None:
+        return ()
+    parts = urlsplit(secret.get_secret_value())
+    if parts.scheme not in ("http", "https"):
+        return ()
+    values = tuple(v for _, v in parse_qsl(parts.query) if len(v) >= MIN_QUERY_SECRET)
+    return (parts.path, parts.query, *values)
+
+
+def read_secrets(
+    names: Iterable[str], environ: Mapping[str, str] | None = None
+) -> tuple[dict[str, SecretStr], dict[str, str]]:
+    """The secrets in these variables, each from NAME or else from the file NAME_FILE names (one trailing
+    newline dropped, as Docker secrets and editors leave one); and, by name, why a secret is missing. The
+    messages name variables and files, never a value."""
+    env = os.environ if environ is None else environ
+    found: dict[str, SecretStr] = {}
+    problems: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        value, file = env.get(name), env.get(f"{name}_FILE")
+        if value and file:
+            problems[name] = f"both {name} and {name}_FILE are set; set one"
+        elif value:
+            found[name] = SecretStr(value)
+        elif file:
+            try:
+                text = Path(file).read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems[name] = f"{name}_FILE names a file that cannot be read ({type(exc).__name__})"
+                continue
+            if text:
+                found[name] = SecretStr(text)
+            else:
+                problems[name] = f"the file {name}_FILE names is empty"
+        else:
+            problems[name] = f"{name} is not set (nor {name}_FILE)"
+    return found, problems
+
+
 @dataclass(frozen=True)
 class AlertSettings(ServiceSettings):
-    """The alert service's settings: the base's, plus its default receivers'."""
+    """The alert service's settings: the base's, plus its default receivers', plus the secrets of the named
+    receivers, by variable name."""
 
     slack: SlackSettings = field(default_factory=SlackSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    secrets: Mapping[str, SecretStr] = field(default_factory=dict)
+    secret_problems: Mapping[str, str] = field(default_factory=dict)
+    """Variables named in newsmon.yaml that give no secret, and why."""
+
+    def secret(self, name: str) -> SecretStr:
+        """The secret in variable `name`; ValueError saying what to set when there is none."""
+        found = self.secrets.get(name)
+        if found is None:
+            raise ValueError(self.secret_problems.get(name, f"{name} is not set (nor {name}_FILE)"))
+        return found
 
     def secret_values(self) -> tuple[SecretStr | str | None, ...]:
-        """What must never reach a log line. The webhook URL's path too: quoting only the path would still
-        carry the token."""
-        url = self.slack.webhook_url
-        path = urlsplit(url.get_secret_value()).path if url is not None else None
-        return url, path, self.smtp.password, self.kafka.sasl_password
+        """What must never reach a log line: every secret, and the token-bearing parts of secret URLs."""
+        urls = (self.slack.webhook_url, *self.secrets.values())
+        parts = tuple(part for url in urls for part in url_parts(url))
+        return (
+            self.slack.webhook_url,
+            *parts,
+            self.smtp.password,
+            self.kafka.sasl_password,
+            *self.secrets.values(),
+        )

@@ -1,4 +1,5 @@
-"""Pytest fixtures for the stand-in receivers: a fake Slack webhook and a real SMTP server."""
+"""Pytest fixtures for the stand-in receivers: a fake Slack webhook, JSON webhooks (Teams, Mattermost, a
+signed-webhook target) and a real SMTP server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 
 from tests.servers.slack import FakeSlack
 from tests.servers.smtp import SmtpServer, self_signed
+from tests.servers.teams import fake_teams
+from tests.servers.webhook import WebhookServer
 
 
 @pytest.fixture
@@ -43,6 +46,21 @@ def smtp_server_factory(smtp_certificate: tuple[Path, Path]) -> Iterator[Callabl
             username, password, smtp_certificate if tls or ssl else None, implicit_tls=ssl
         ).start()
         made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+@pytest.fixture
+def webhook_factory() -> Iterator[Callable[..., WebhookServer]]:
+    """Running stand-ins for JSON webhooks (Teams with `teams=True`: it refuses an invalid card)."""
+    made: list[WebhookServer] = []
+
+    def make(teams: bool = False, path: str | None = None) -> WebhookServer:
+        server = fake_teams() if teams else WebhookServer(path or "/hooks/secret-hook-token-7f3a9c")
+        made.append(server.start())
         return server
 
     yield make

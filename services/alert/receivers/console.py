@@ -1,4 +1,6 @@
-"""The default receiver when nothing else is configured: readable text on stdout and `alerts.jsonl`."""
+"""The default receiver when nothing else is configured: readable text on stdout and `alerts.jsonl`.
+
+A named console receiver writes `alerts.<name>.jsonl` beside it, so each keeps its own file."""
 
 from __future__ import annotations
 
@@ -14,15 +16,21 @@ from streambase.clock import Clock, SystemClock
 
 
 class ConsoleReceiver:
-    name = "console"
-
-    def __init__(self, state_dir: Path, stream: TextIO | None = None, clock: Clock | None = None) -> None:
-        self.path = state_dir / "alerts.jsonl"
+    def __init__(
+        self,
+        state_dir: Path,
+        stream: TextIO | None = None,
+        clock: Clock | None = None,
+        name: str = "console",
+    ) -> None:
+        self.name = name
+        self.path = state_dir / ("alerts.jsonl" if name == "console" else f"alerts.{name}.jsonl")
         self._stream = stream or sys.stdout
         self._clock = clock or SystemClock()
 
     def send(self, notification: Notification) -> Verdict:
         entry = {
+            "receiver": self.name,
             "notification_id": notification.id,
             "sent_at": self._clock.now().isoformat(),
             "severity": notification.severity.value,

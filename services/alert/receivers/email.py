@@ -114,8 +114,6 @@ def render_email(
 
 
 class EmailReceiver:
-    name = "email"
-
     def __init__(
         self,
         host: str,
@@ -128,7 +126,9 @@ class EmailReceiver:
         timeout: float = 20.0,
         tls_context: ssl.SSLContext | None = None,
         clock: Clock | None = None,
+        name: str = "email",
     ) -> None:
+        self.name = name
         if not recipients:
             raise ValueError("the email receiver needs at least one recipient")
         self._host, self._port, self._security = host, port, security

@@ -30,9 +30,14 @@ BLOCKS_REFUSED = "http_400"
 class SlackReceiver:
     """Posts to one incoming webhook. The URL is a secret: it never appears in a log, error or metric."""
 
-    name = "slack"
-
-    def __init__(self, webhook_url: SecretStr, timeout: float = 10.0, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        webhook_url: SecretStr,
+        timeout: float = 10.0,
+        clock: Clock | None = None,
+        name: str = "slack",
+    ) -> None:
+        self.name = name
         quiet = logging.getLogger("newsmon.alert.slack_sdk")
         quiet.setLevel(logging.CRITICAL)  # the SDK logs the URL at debug level
         self._client = WebhookClient(
@@ -44,7 +49,9 @@ class SlackReceiver:
         verdict = self._post(render(notification))
         if not (isinstance(verdict, Permanent) and verdict.reason == BLOCKS_REFUSED):
             return verdict
-        log.warning("slack: blocks of %s refused (%s); sending plain text", notification.id, verdict.detail)
+        log.warning(
+            "%s: blocks of %s refused (%s); sending plain text", self.name, notification.id, verdict.detail
+        )
         fallback = self._post(render_plain(notification))
         if isinstance(fallback, Permanent):
             detail = f"blocks refused ({verdict.detail}); plain text refused too ({fallback.detail})"

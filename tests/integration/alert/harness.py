@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from schemas import ClassifiedArticle
 from services.alert.config import AlertingOptions, RetryOptions
 from services.alert.metrics import AlertMetrics
+from services.alert.receiver_specs import Receivers
 from services.alert.rules import ArticleRule, Rule, WindowRule
 from services.alert.service import AlertConfig, run
 from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings
@@ -55,10 +56,11 @@ def alert_service(
     options: AlertingOptions = FAST,
     rules: tuple[Rule, ...] = RULES,
     wait_live: bool = True,
+    receivers: Receivers = (),
 ) -> Iterator[AlertMetrics]:
     stop, live = threading.Event(), threading.Event()
     metrics = AlertMetrics(CollectorRegistry())
-    config = AlertConfig(options, rules, timedelta(hours=1))
+    config = AlertConfig(options, rules, timedelta(hours=1), receivers)
     errors: list[BaseException] = []
 
     def target() -> None:

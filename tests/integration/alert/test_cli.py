@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from newsmon.cli import cli
 from streambase.settings import KafkaSettings
 from tests.servers.slack import FakeSlack, Reply
+from tests.servers.webhook import WebhookServer
 
 pytestmark = pytest.mark.kafka
 
@@ -46,6 +48,27 @@ def test_alert_test_names_the_setting_of_an_unconfigured_receiver() -> None:
     result = CliRunner().invoke(cli, ["alert", "test", "--receiver", "email"], env={"NEWSMON_SMTP_HOST": ""})
     assert result.exit_code == 1
     assert "set NEWSMON_SMTP_HOST and NEWSMON_SMTP_RECIPIENTS" in result.output
+
+
+def test_alert_test_reaches_a_named_receiver_of_any_type(
+    webhook_factory: Callable[..., WebhookServer], tmp_path: Path
+) -> None:
+    teams = webhook_factory(teams=True)
+    config = tmp_path / "newsmon.yaml"
+    config.write_text("receivers:\n  - {name: europe-desk, type: teams, webhook_url_env: DESK_URL}\n")
+    result = CliRunner().invoke(
+        cli,
+        ["alert", "test", "--receiver", "europe-desk"],
+        env={"NEWSMON_CONFIG": str(config), "DESK_URL": teams.url},
+    )
+    assert result.exit_code == 0, result.output
+    assert "europe-desk: test notification delivered" in result.output
+    assert "newsmon test notification" in teams.delivered[0].body.decode()
+    unknown = CliRunner().invoke(
+        cli, ["alert", "test", "--receiver", "asia-desk"], env={"NEWSMON_CONFIG": str(config)}
+    )
+    assert unknown.exit_code == 1
+    assert "no receiver is named 'asia-desk'" in unknown.output
 
 
 def test_silences_are_added_listed_and_expired(kafka_settings: KafkaSettings, tmp_path: Path) -> None:
