@@ -21,10 +21,11 @@ def stories_command(file: IO[str], taxonomy_path: Path, summary: bool) -> None:
     """Group JSON-lines articles from FILE ('-' for stdin) into stories, marking syndicated copies.
 
     \b
-    Input: one article a line, in the order they arrived: {"id", "title", "text"} with optional
-    "source", "url" and "published_at" (ISO 8601), or a whole raw or classified article. Each is
-    classified with the taxonomy first (topics, signals and actors help tell events apart).
-    Output: one line per article, in order:
+    Input: one article a line: {"id", "title", "text"} with optional "source", "url" and
+    "published_at" (ISO 8601), or a whole raw or classified article. Each is classified with the
+    taxonomy first (topics, signals and actors help tell events apart), then assigned in order of
+    publication (file order among equals), as the story stage would see them arrive.
+    Output: one line per article, in input order:
       {"id": ..., "story_id": "story-...", "copy_of": null or the id of the earliest article
        of the copy group it belongs to}
     --summary prints a table instead: each story's first report, outlets, independent reports
@@ -41,22 +42,26 @@ def stories_command(file: IO[str], taxonomy_path: Path, summary: bool) -> None:
     from services.classify.stories import StoryBook, article_features
 
     classifier = _classifier(taxonomy_path)
-    book = StoryBook(bucket_bits=16)
+    articles = []
     failures = 0
     for number, line in _lines(file):
         try:
-            article = parse_record(line).article
+            articles.append(parse_record(line).article)
         except BadRecord as exc:
             failures += 1
             click.echo(f"line {number}: {exc}", err=True)
-            continue
+    book = StoryBook(bucket_bits=16)
+    assigned = {}
+    for article in sorted(articles, key=lambda a: a.published_at):
         analysis = classifier.analyse(article.text)
         features = article_features(article, analysis.topics, analysis.signal_ids(), analysis.actors)
-        assignment = book.add(features, article.published_at.timestamp())
-        if not summary:
+        assigned[article.id] = book.add(features, article.published_at.timestamp())
+    if not summary:
+        for article in articles:
+            assignment = assigned[article.id]
             line_out = {"id": article.id, "story_id": assignment.story_id, "copy_of": assignment.copy_of}
             click.echo(json.dumps(line_out, ensure_ascii=False))
-    if summary:
+    else:
         _summary(book)
     if failures:
         click.echo(f"{failures} line(s) could not be read", err=True)

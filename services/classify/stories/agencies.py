@@ -47,33 +47,41 @@ EDGE = 400
 """Characters read at each end of the text: datelines and closing credits stand there."""
 
 _NAME_TO_ID = {name: agency for agency, names in AGENCIES.items() for name in names}
-_NAMES = "|".join(re.escape(n) for n in sorted(_NAME_TO_ID, key=len, reverse=True))
-_OPENING = re.compile(
-    rf"\((?P<a>{_NAMES})\)"  # (Reuters) -, (AP) —, (dpa), (Yonhap) --
-    rf"|/(?P<b>{_NAMES})/"  # MOSCOW, March 3. /TASS/.
-    rf"|^\s*(?:By [^\n]{{0,80}}?,\s*)?(?P<c>{_NAMES})\s*(?:[-—–:|]|--)"  # AFP - ..., By Jane Doe, AP —
-    rf"|[\w.]\s+(?:[-—–]|--)\s*(?P<d>{_NAMES})\s*(?:[-—–]|--)"  # Kyiv -- AFP -- ...
+_NAME = r"([A-Z][A-Za-z-]+(?: [A-Z][A-Za-z-]+){0,3}|dpa|Efe)"
+_OPENING = (
+    re.compile(rf"\({_NAME}\)"),  # (Reuters) -, (AP) —, (dpa), (Yonhap) --
+    re.compile(rf"/{_NAME}/"),  # MOSCOW, March 3. /TASS/.
+    re.compile(rf"^\s*(?:By [^\n]{{0,80}}?,\s*)?{_NAME}\s*(?:--|[-—–:|])"),  # AFP - ..., By Jane Doe, AP —
+    re.compile(rf"(?:--|[-—–]) ?{_NAME} ?(?:--|[-—–])"),  # Kyiv -- AFP -- ...
 )
-_CLOSING = re.compile(
-    rf"(?:[-—–]|--|\(|/|©|Copyright|\bby)\s*(?P<a>{_NAMES})\)?\s*$"  # ... — AFP / (dpa) / © Reuters
-    r"|\((?P<reporting>Reporting|Additional reporting|Writing) by\b"  # Reuters' closing credit
-    rf"|\b(?P<b>{_NAMES}) (?:writers?|correspondents?|reporters?)\b[^.\n]{{0,120}}\bcontributed"
-    rf"|\b(?P<c>{_NAMES}) contributed to this report"
-    rf"|(?:^|\n)\s*(?P<d>{_NAMES})(?: [a-z]{{2,3}}){{0,2}}\s*$"  # a last line of its own: "dpa", "dpa ab"
+_LAST_LINE = (
+    re.compile(rf"(?:--|[-—–(/©]|Copyright|\bby) ?{_NAME}\)?$"),  # ... — AFP / (dpa) / © Reuters
+    re.compile(rf"^{_NAME}(?: [a-z]{{2,3}}){{0,2}}$"),  # a last line of its own: "dpa", "dpa ab"
 )
+_CONTRIBUTED = re.compile(
+    rf"{_NAME} (?:writers?|correspondents?|reporters?|contributed)\b|inputs from {_NAME}"
+)
+_REPORTING = re.compile(r"\((?:Reporting|Additional reporting|Writing) by\b")  # Reuters' closing credit
 
 
 def agency_of(text: str) -> str | None:
     """The lower-case id of the wire agency `text` credits (see `AGENCIES`), or None when it names none."""
-    opening = _OPENING.search(text[:EDGE])
-    if opening is not None:
-        return _NAME_TO_ID[_named(opening)]
+    opening = text[:EDGE]
+    for pattern in _OPENING:
+        for match in pattern.finditer(opening):
+            agency = _NAME_TO_ID.get(match[1])
+            if agency is not None:
+                return agency
     tail = text[-EDGE:].rstrip()
-    found = None
-    for closing in _CLOSING.finditer(tail):
-        found = "reuters" if closing.group("reporting") else _NAME_TO_ID[_named(closing)]
-    return found
-
-
-def _named(match: re.Match[str]) -> str:
-    return next(v for k, v in match.groupdict().items() if v is not None and k != "reporting")
+    last_line = tail[tail.rfind("\n") + 1 :].strip()[-80:]
+    for pattern in _LAST_LINE:
+        for match in pattern.finditer(last_line):
+            agency = _NAME_TO_ID.get(match[1])
+            if agency is not None:
+                return agency
+    if "contributed" in tail or "inputs from" in tail:
+        for match in _CONTRIBUTED.finditer(tail):
+            agency = _NAME_TO_ID.get((match[1] or match[2]).removeprefix("The "))
+            if agency is not None:
+                return agency
+    return "reuters" if "by" in tail and _REPORTING.search(tail) else None

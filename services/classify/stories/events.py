@@ -21,6 +21,9 @@ follow-up the next morning still joins."""
 THRESHOLD = 4.0
 WEIGHTS = {"place": 3.0, "entity": 1.0, "number": 1.5, "signal": 1.0, "actor": 0.5, "topic": 0.5}
 MAX_ENTITY_SCORE = 5.0
+MAIN_PLACE_PENALTY = 3.0
+"""Taken off when neither main place is among the other's places: the report may mention the story's town,
+but it is about another one (shelling in Dilling, the same day as the market shelling in El Obeid)."""
 MAX_KEYS = 40
 """Facts a story keeps per kind: the most often reported ones; later reports add to them."""
 
@@ -92,18 +95,41 @@ def score(story: Facts, article: ArticleFeatures) -> float | None:
     """How strongly `article` reports `story`'s event; None when a veto says it is another event."""
     if article.published > story.last + MAX_GAP or article.published < story.first - MAX_GAP:
         return None
-    if article.places and story.places and not any(p in story.places for p in article.places):
+    if article.places and story.places and _elsewhere(story, article):
         return None
     if article.topics and story.topics and not any(t in story.topics for t in article.topics):
         return None
     entities = sum(1.0 for e in article.entities if e in story.entities)
     total = WEIGHTS["entity"] * min(entities, MAX_ENTITY_SCORE)
     total += WEIGHTS["place"] * sum(1 for p in article.places if p in story.places)
+    total += WEIGHTS["entity"] * sum(1 for p in article.places if p in story.entities)
+    total += WEIGHTS["entity"] * sum(1 for e in article.entities if e in story.places)
     total += WEIGHTS["number"] * sum(1 for n in article.numbers if n in story.numbers)
     total += WEIGHTS["signal"] * sum(1 for s in article.signals if s in story.signals)
     total += WEIGHTS["actor"] * sum(1 for a in article.actors if a in story.actors)
     total += WEIGHTS["topic"] * sum(1 for t in article.topics if t in story.topics)
+    if article.places and story.places and not _same_main_place(story, article):
+        total -= MAIN_PLACE_PENALTY
     return total
+
+
+def _same_main_place(story: Facts, article: ArticleFeatures) -> bool:
+    """Whether the report's main place is one of the story's places, or the story's main one the report's."""
+    story_main = max(story.places, key=story.places.__getitem__)
+    return article.places[0] in story.places or story_main in article.places
+
+
+def _elsewhere(story: Facts, article: ArticleFeatures) -> bool:
+    """The report is about another place: its main place (named most, or first) is not among the story's
+    places and the story's main place is not named in the report at all; or no place of either is named
+    by the other (a dateline in Berlin over a story in Duisburg still names Duisburg)."""
+    main = article.places[0]
+    story_main = max(story.places, key=story.places.__getitem__)
+    if main not in story.places and story_main not in article.places and story_main not in article.entities:
+        return True
+    if any(p in story.places or p in story.entities for p in article.places):
+        return False
+    return not any(e in story.places for e in article.entities)
 
 
 def keys(article: ArticleFeatures) -> tuple[str, ...]:

@@ -21,8 +21,10 @@ from services.classify.stories.sketch import Sketch, sketch
 
 MAX_TITLE = 160
 MAX_NUMBERS = 8
-_NUMBER = re.compile(r"(?<![\d.,:/])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![\d.,:/])\d+(?![\d:/])")
-_MONTH_BEFORE = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? $")
+_NUMBER = re.compile(r"\d[\d,.:/]*")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_BEFORE = tuple(f"{m} " for m in _MONTHS) + tuple(f"{m}. " for m in _MONTHS)
+_MONTH_BEFORE += ("uary ", "ruary ", "ch ", "il ", "ne ", "ly ", "ust ", "ember ", "ober ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +126,10 @@ def numbers_in(text: str) -> tuple[str, ...]:
     opening = text[:OPENING]
     found: list[str] = []
     for match in _NUMBER.finditer(opening):
-        value = match[0].replace(",", "")
-        if len(value) == 4 and value[:2] in ("19", "20"):
-            continue
-        if _MONTH_BEFORE.search(opening, max(0, match.start() - 10), match.start()):
+        value = match[0].rstrip(",.:/").replace(",", "")
+        if not value.isdigit() or (len(value) == 4 and value[:2] in ("19", "20")):
+            continue  # times, dates, decimals, years
+        if opening.endswith(_MONTH_BEFORE, max(0, match.start() - 10), match.start()):
             continue
         if value not in found:
             found.append(value)

@@ -19,9 +19,8 @@ rest of a long article adds cost, not evidence."""
 MAX_PLACES = 6
 MAX_ENTITIES = 12
 
-_NAME = re.compile(
-    r"[A-Z][a-z\u00c0-\u024f'’-]+(?: (?:al-|el-|de |al |el )?[A-Z][a-z\u00c0-\u024f'’-]+){0,3}"
-)
+_WORD = r"[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)*"
+_NAME = re.compile(rf"{_WORD}(?: (?:al-|el-|de |al |el )?{_WORD}){{0,3}}(?P<tail>[-'’][a-z]+)?")
 _LOCATIVES: tuple[str, ...] = (
     "in",
     "near",
@@ -33,10 +32,10 @@ _LOCATIVES: tuple[str, ...] = (
     "into",
     "toward",
     "towards",
-    "from",
 )
-_LOCATIVES += ("inside", "of", "off", "hit", "struck", "targeted", "attacked", "shelled", "bombed")
+_LOCATIVES += ("inside", "off", "hit", "struck", "targeted", "attacked", "shelled", "bombed")
 _BEFORE: tuple[str, ...] = tuple(f" {w} " for w in _LOCATIVES) + tuple(f" {w} the " for w in _LOCATIVES)
+_BEFORE += tuple(f" {w} of " for w in ("city", "town", "village", "district", "port", "region", "province"))
 _BEFORE += tuple(f"\n{w} " for w in _LOCATIVES) + tuple(f"{w.capitalize()} " for w in _LOCATIVES[:4])
 _AFTER: tuple[str, ...] = (
     "region",
@@ -51,6 +50,12 @@ _AFTER: tuple[str, ...] = (
 )
 _AFTER += ("airport", "border", "refinery", "suburb", "county", "state", "neighbourhood", "neighborhood")
 _DATELINE = re.compile(r"\s*([A-Z][A-Z'’ -]{2,}[A-Z])(?=[,(]| \(|\.)")
+
+
+_DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "ani", "eli")
+_DEMONYMS = frozenset(("omani", "yemeni", "iraqi", "saudi", "kuwaiti", "qatari", "emirati", "somali", "thai"))
+_BODIES: tuple[str, ...] = ("party", "forces", "agency", "ministry", "council", "army", "front", "movement", "union")
+_BODIES += ("organization", "organisation", "committee", "assembly", "parliament", "corps", "group", "bank")
 
 
 def _names(text: str) -> frozenset[str]:
@@ -109,16 +114,19 @@ def places_and_entities(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         _count(places, dateline[1].lower(), 2)
     for mention in _NAME.finditer(opening):
         start, end = mention.span()
-        words = mention[0].lower().split()
+        tail = mention["tail"]
+        if tail is not None and tail[0] == "-":
+            continue  # Russian-occupied, Turkish-backed, Kurdish-led: an adjective
+        words = mention[0].lower().removesuffix(tail.lower() if tail else "").split()
         located = opening.endswith(_BEFORE, max(0, start - 12), start) or words[0] in _LOCATIVES
         while words and words[0] in _FUNCTION_WORDS:
             words.pop(0)
         if not words or (len(words) == 1 and len(words[0]) < 3):
             continue
-        name = " ".join(words).replace("’", "'").removesuffix("'s")
-        if name in _NOT_PLACES:
+        name = " ".join(words)
+        if name in _NOT_PLACES or name in _DEMONYMS or name.endswith(_DEMONYM_ENDINGS):
             continue
-        if located or opening.startswith(_AFTER, end + 1):
+        if (located or opening.startswith(_AFTER, end + 1)) and not name.endswith(_BODIES):
             _count(places, name, 1)
         else:
             _count(entities, name, 1)
