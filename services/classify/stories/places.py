@@ -54,7 +54,8 @@ _DATELINE = re.compile(r"\s*([A-Z][A-Z'’ -]{2,}[A-Z])(?=[,(]| \(|\.)")
 
 _DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "ani", "eli")
 _DEMONYMS = frozenset(("omani", "yemeni", "iraqi", "saudi", "kuwaiti", "qatari", "emirati", "somali", "thai"))
-_BODIES: tuple[str, ...] = ("party", "forces", "agency", "ministry", "council", "army", "front", "movement", "union")
+_BODIES: tuple[str, ...] = ("party", "forces", "agency", "ministry", "council", "army", "front")
+_BODIES += ("movement", "union")
 _BODIES += ("organization", "organisation", "committee", "assembly", "parliament", "corps", "group", "bank")
 
 
