@@ -186,7 +186,6 @@ def _fields(features: ArticleFeatures) -> dict[str, Any]:
 
 def datasketch_memory(count: int) -> str:
     try:
-        import numpy as np
         from datasketch import LeanMinHash, MinHash, MinHashLSH
     except ImportError:
         return "(datasketch not installed: MinHashLSH memory not measured)"
@@ -195,7 +194,8 @@ def datasketch_memory(count: int) -> str:
     before = _rss()
     lsh = MinHashLSH(threshold=0.5, num_perm=BINS, params=(BINS // 2, 2))
     for n in range(count):
-        minhash = MinHash(num_perm=BINS, hashvalues=np.array([rng.getrandbits(32) for _ in range(BINS)]))
+        minhash = MinHash(num_perm=BINS)
+        minhash.update_batch([rng.randbytes(8) for _ in range(20)])
         lsh.insert(f"a{n}", LeanMinHash(minhash))
     gc.collect()
     grown = _rss() - before

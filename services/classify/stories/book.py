@@ -34,7 +34,7 @@ COPY_CONTAINMENT = 0.6
 re-headlined wire story stays far above, independent reports quoting the same statement stay far below."""
 COPY_JACCARD = 0.2
 """And a floor on plain similarity, so a one-line text inside a long one is not a copy of it."""
-COMMON_KEY = 200
+COMMON_KEY = 40
 """A place or name shared by more live stories than this finds no candidates: too common to tell events
 apart ("Reuters", "Kyiv" on a busy day); the rarer ones do."""
 

@@ -6,8 +6,8 @@ of the story; 0.21 at J = 0.1). Candidates are then checked on the whole signatu
 
 datasketch's MinHashLSH keeps a Python set per bucket and a dict per band: at 300,000 articles and 24 bands,
 millions of small Python objects (`bench/stories.py` measures it). Here the buckets are one array of
-chain heads and, per entry and band, a 16-bit key and the position of the previous entry in the same bucket:
-about 100 bytes per article. Positions only grow; entries older than the horizon are skipped by position,
+chain heads and, per entry and band, a 16-bit key and the slot of the previous entry in the same bucket:
+about 150 bytes per article with its signature. Positions only grow; entries older than the horizon are skipped by position,
 and the arrays are compacted once half of them has expired.
 """
 
@@ -26,10 +26,9 @@ T = TypeVar("T")
 
 BANDS = BINS // 2
 _NONE = -1
-_MASK32 = np.uint64(0xFFFFFFFF)
-_BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
-_MIX = np.uint64(0xBF58476D1CE4E5B9)
-_S29 = np.uint64(29)
+_MASK64 = 2**64 - 1
+_BAND_SALT = tuple(((band + 1) * 0x9E3779B97F4A7C15) & _MASK64 for band in range(BANDS))
+_MIX = 0xBF58476D1CE4E5B9
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +55,20 @@ class CopyIndex(Generic[T]):
         self._times = array("d")
         self._payloads: list[T | None] = []
         self._start = 0
+        self._last_item: Sketch | None = None
+        self._last_bands: list[tuple[int, int]] = []
 
     def __len__(self) -> int:
         return len(self._payloads) - self._start
 
     def add(self, item: Sketch, payload: T, when: float) -> None:
         """Index `item` at time `when` (seconds; never earlier than the previous call's)."""
-        position = len(self._payloads)
+        slot = len(self._payloads) * BANDS
         for bucket, key in self._bands(item):
             self._keys.append(key)
             self._next.append(self._heads[bucket])
-            self._heads[bucket] = position
+            self._heads[bucket] = slot
+            slot += 1
         self._signatures.append(item.signature)
         self._shingles.append(item.shingles)
         self._times.append(when)
@@ -77,13 +79,14 @@ class CopyIndex(Generic[T]):
         if item.shingles == 0:
             return []
         seen: set[int] = set()
-        for band, (bucket, key) in enumerate(self._bands(item)):
-            position = self._heads[bucket]
-            while position >= self._start:
-                slot = position * BANDS + band
-                if self._keys[slot] == key:
-                    seen.add(position)
-                position = self._next[slot]
+        first = self._start * BANDS
+        keys, chain = self._keys, self._next
+        for bucket, key in self._bands(item):
+            slot = self._heads[bucket]
+            while slot >= first:
+                if keys[slot] == key:
+                    seen.add(slot // BANDS)
+                slot = chain[slot]
         found = []
         for position in sorted(seen):
             jaccard = similarity(item.signature, self._signatures[position])
@@ -114,23 +117,29 @@ class CopyIndex(Generic[T]):
             yield Sketch(self._signatures[position], self._shingles[position]), payload, self._times[position]
 
     def _bands(self, item: Sketch) -> list[tuple[int, int]]:
-        values = np.frombuffer(item.signature, dtype="<u2").astype(np.uint64)
-        pairs = (values[0::2] << np.uint64(16)) | values[1::2]
-        mixed = (pairs ^ _BAND_SALT) * _MIX
-        mixed ^= mixed >> _S29
-        buckets = (mixed >> np.uint64(64 - self._bits)).tolist()
-        keys = (mixed & np.uint64(0xFFFF)).tolist()
-        return list(zip(buckets, keys, strict=True))
+        """(bucket, 16-bit key) of each band: its two bins read as one 32-bit value, salted and mixed."""
+        if item is self._last_item:
+            return self._last_bands
+        pairs = array("I")
+        pairs.frombytes(item.signature)
+        shift = 64 - self._bits
+        bands = []
+        for value, salt in zip(pairs, _BAND_SALT, strict=True):
+            mixed = ((value ^ salt) * _MIX) & _MASK64
+            mixed ^= mixed >> 29
+            bands.append((mixed >> shift, mixed & 0xFFFF))
+        self._last_item, self._last_bands = item, bands
+        return bands
 
     def _compact(self) -> None:
         """Drop expired entries from the arrays; positions shift down by the number dropped."""
-        shift = self._start
-        del self._keys[: shift * BANDS]
-        del self._signatures[:shift]
-        del self._shingles[:shift]
-        del self._times[:shift]
-        del self._payloads[:shift]
-        del self._next[: shift * BANDS]
+        shift = self._start * BANDS
+        del self._keys[:shift]
+        del self._next[:shift]
+        del self._signatures[: self._start]
+        del self._shingles[: self._start]
+        del self._times[: self._start]
+        del self._payloads[: self._start]
         for table in (self._next, self._heads):
             view = np.frombuffer(table, dtype=np.int32)
             view[:] = np.where(view >= shift, view - shift, _NONE)
