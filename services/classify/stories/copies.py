@@ -7,8 +7,8 @@ of the story; 0.21 at J = 0.1). Candidates are then checked on the whole signatu
 datasketch's MinHashLSH keeps a Python set per bucket and a dict per band: at 300,000 articles and 24 bands,
 millions of small Python objects (`bench/stories.py` measures it). Here the buckets are one array of
 chain heads and, per entry and band, a 16-bit key and the slot of the previous entry in the same bucket:
-about 150 bytes per article with its signature. Positions only grow; entries older than the horizon are skipped by position,
-and the arrays are compacted once half of them has expired.
+about 150 bytes per article with its signature. Positions only grow; entries older than the horizon are
+skipped by position, and the arrays are compacted once half of them has expired.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from services.classify.stories.sketch import containment, similarity, sketch
         ("The school raised money for new books.", None),
     ],
 )
-def test_the_agency_is_read_from_its_credit_forms_and_not_from_mentions(text: str, agency: str | None) -> None:
+def test_the_agency_is_read_from_its_credit_forms_not_mentions(text: str, agency: str | None) -> None:
     assert agency_of(text) == agency
 
 
