@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Classify JSON-lines articles offline: topics, signals with evidence, score.",
     ),
     "eval": ("services.classify.cli:eval_command", "Score the taxonomy on a labelled JSON-lines file."),
+    "stories": (
+        "newsmon.stories_cli:stories_command",
+        "Group JSON-lines articles into stories offline, marking syndicated copies.",
+    ),
     "feeds": ("newsmon.ingest_cli:feeds_group", "Feed health status, OPML import, publish the feed list."),
     "parse-feed": ("newsmon.ingest_cli:parse_feed_command", "Print a feed's articles as JSON lines."),
     "dashboards": (

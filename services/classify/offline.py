@@ -1,8 +1,9 @@
 """The offline commands' pure half: JSON lines in, results and readable explanations out.
 
-An input line holds at least `id`, `title` and `text`, or is a whole raw article (it has `feed_id`). The text
-classified is the title, a newline and the text, exactly as the stream classifies a raw article, so offsets in
-the output index into that string.
+An input line holds at least `id`, `title` and `text` (optionally `source`, `url` and `published_at`), or
+is a whole raw article (it has `feed_id`) or a classified one (it has `article`), whose raw article is read.
+The text classified is the title, a newline and the text, exactly as the stream classifies a raw article, so
+offsets in the output index into that string.
 """
 
 from __future__ import annotations
@@ -45,24 +46,27 @@ def _article(data: dict[str, Any]) -> RawArticle:
     try:
         if "feed_id" in data:
             return RawArticle.model_validate(data)
+        if isinstance(data.get("article"), dict):
+            return RawArticle.model_validate(data["article"])
         missing = [k for k in ("id", "title", "text") if k not in data]
         if missing:
             raise BadRecord(f"missing field(s): {', '.join(missing)} (need id, title and text)")
         if not all(isinstance(data[k], str) for k in ("title", "text")):
             raise BadRecord("title and text must be strings")
+        published = data.get("published_at") or _EPOCH
         return RawArticle(
             id=str(data["id"]),
             feed_id="offline",
-            source=str(data.get("source", "offline")),
+            source=str(data.get("source") or "offline"),
+            url=data.get("url"),
             title=data["title"],
             content=data["text"],
-            published_at=_EPOCH,
+            published_at=published,
             fetched_at=_EPOCH,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "record"
-        raise BadRecord(f"{where}: {first['msg']}") from None
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in exc.errors()]
+        raise BadRecord("; ".join(problems)) from None
 
 
 def _labels(data: dict[str, Any], key: str) -> frozenset[str] | None:

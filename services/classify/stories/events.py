@@ -1,0 +1,137 @@
+"""Whether an article reports the event a story is about: same place, same time, shared actors and facts.
+
+Independent reports of one event share little wording but the same facts: the place, the people and units
+named, the figures (12 killed, 40 drones), what happened (the classifier's signals) and the conflict (its
+topics). Two vetoes keep look-alikes apart: a report naming places of which the story names none is about
+another place, and one published far from the story's reports is about another time. Past the vetoes, the
+shared facts are weighed; the story scoring best above `THRESHOLD` takes the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.classify.stories.features import ArticleFeatures
+
+HOUR = 3600.0
+MAX_GAP = 30 * HOUR
+"""A report more than this after a story's latest report (or before its first) is another event; a
+follow-up the next morning still joins."""
+
+THRESHOLD = 4.0
+WEIGHTS = {"place": 3.0, "entity": 1.0, "number": 1.5, "signal": 1.0, "actor": 0.5, "topic": 0.5}
+MAX_ENTITY_SCORE = 5.0
+MAIN_PLACE_PENALTY = 3.0
+"""Taken off when neither main place is among the other's places: the report may mention the story's town,
+but it is about another one (shelling in Dilling, the same day as the market shelling in El Obeid)."""
+MAX_KEYS = 40
+"""Facts a story keeps per kind: the most often reported ones; later reports add to them."""
+
+
+@dataclass(slots=True)
+class Facts:
+    """What a story's reports said, with how many reports said it."""
+
+    places: dict[str, int] = field(default_factory=dict)
+    entities: dict[str, int] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+    signals: dict[str, int] = field(default_factory=dict)
+    actors: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+    first: float = 0.0
+    last: float = 0.0
+
+    def add(self, article: ArticleFeatures) -> None:
+        if not any(self.kinds()):
+            self.first = self.last = article.published
+        self.first = min(self.first, article.published)
+        self.last = max(self.last, article.published)
+        for counts, values in zip(self.kinds(), _values(article), strict=True):
+            for value in values:
+                counts[value] = counts.get(value, 0) + 1
+            if len(counts) > MAX_KEYS:
+                _keep_top(counts)
+
+    def kinds(self) -> tuple[dict[str, int], ...]:
+        return (self.places, self.entities, self.numbers, self.signals, self.actors, self.topics)
+
+    def to_json(self) -> dict[str, object]:
+        names = ("places", "entities", "numbers", "signals", "actors", "topics")
+        return {**dict(zip(names, self.kinds(), strict=True)), "first": self.first, "last": self.last}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Facts:
+        facts = cls()
+        for name in ("places", "entities", "numbers", "signals", "actors", "topics"):
+            value = data[name]
+            assert isinstance(value, dict)
+            getattr(facts, name).update(value)
+        first, last = data["first"], data["last"]
+        assert isinstance(first, float | int)
+        assert isinstance(last, float | int)
+        facts.first, facts.last = float(first), float(last)
+        return facts
+
+
+def _values(article: ArticleFeatures) -> tuple[tuple[str, ...], ...]:
+    return (
+        article.places,
+        article.entities,
+        article.numbers,
+        article.signals,
+        article.actors,
+        article.topics,
+    )
+
+
+def _keep_top(counts: dict[str, int]) -> None:
+    """Drop the least reported facts (the latest of equals first), keeping `MAX_KEYS`."""
+    order = {key: index for index, key in enumerate(counts)}
+    for key in sorted(counts, key=lambda k: (-counts[k], order[k]))[MAX_KEYS:]:
+        del counts[key]
+
+
+def score(story: Facts, article: ArticleFeatures) -> float | None:
+    """How strongly `article` reports `story`'s event; None when a veto says it is another event."""
+    if article.published > story.last + MAX_GAP or article.published < story.first - MAX_GAP:
+        return None
+    if article.places and story.places and _elsewhere(story, article):
+        return None
+    if article.topics and story.topics and not any(t in story.topics for t in article.topics):
+        return None
+    entities = sum(1.0 for e in article.entities if e in story.entities)
+    total = WEIGHTS["entity"] * min(entities, MAX_ENTITY_SCORE)
+    total += WEIGHTS["place"] * sum(1 for p in article.places if p in story.places)
+    total += WEIGHTS["entity"] * sum(1 for p in article.places if p in story.entities)
+    total += WEIGHTS["entity"] * sum(1 for e in article.entities if e in story.places)
+    total += WEIGHTS["number"] * sum(1 for n in article.numbers if n in story.numbers)
+    total += WEIGHTS["signal"] * sum(1 for s in article.signals if s in story.signals)
+    total += WEIGHTS["actor"] * sum(1 for a in article.actors if a in story.actors)
+    total += WEIGHTS["topic"] * sum(1 for t in article.topics if t in story.topics)
+    if article.places and story.places and not _same_main_place(story, article):
+        total -= MAIN_PLACE_PENALTY
+    return total
+
+
+def _same_main_place(story: Facts, article: ArticleFeatures) -> bool:
+    """Whether the report's main place is one of the story's places, or the story's main one the report's."""
+    story_main = max(story.places, key=story.places.__getitem__)
+    return article.places[0] in story.places or story_main in article.places
+
+
+def _elsewhere(story: Facts, article: ArticleFeatures) -> bool:
+    """The report is about another place: its main place (named most, or first) is not among the story's
+    places and the story's main place is not named in the report at all; or no place of either is named
+    by the other (a dateline in Berlin over a story in Duisburg still names Duisburg)."""
+    main = article.places[0]
+    story_main = max(story.places, key=story.places.__getitem__)
+    if main not in story.places and story_main not in article.places and story_main not in article.entities:
+        return True
+    if any(p in story.places or p in story.entities for p in article.places):
+        return False
+    return not any(e in story.places for e in article.entities)
+
+
+def keys(article: ArticleFeatures) -> tuple[str, ...]:
+    """What a story is found by: its places and named entities (figures and signals are too common)."""
+    return tuple(f"p:{p}" for p in article.places) + tuple(f"e:{e}" for e in article.entities)

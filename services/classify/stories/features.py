@@ -1,0 +1,138 @@
+"""What the story stage needs to know about one article, computed where the article is classified.
+
+Classify workers compute features in parallel; the single story stage only looks them up and assigns. So
+features are a pure function of the classified article, compact (about 1 KB as JSON, to travel in a Kafka
+message) and lossless through `to_json`/`from_json`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from schemas.article import RawArticle
+from schemas.classified import ClassifiedArticle
+from services.classify.stories.agencies import agency_of
+from services.classify.stories.places import OPENING, places_and_entities
+from services.classify.stories.sketch import Sketch, sketch
+
+MAX_TITLE = 160
+MAX_NUMBERS = 8
+_NUMBER = re.compile(r"\d[\d,.:/]*")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_BEFORE = tuple(f"{m} " for m in _MONTHS) + tuple(f"{m}. " for m in _MONTHS)
+_MONTH_BEFORE += ("uary ", "ruary ", "ch ", "il ", "ne ", "ly ", "ust ", "ember ", "ober ")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """One article as the story book sees it. Times are seconds since the epoch (UTC)."""
+
+    id: str
+    source: str
+    published: float
+    title: str
+    sketch: Sketch
+    agency: str | None
+    places: tuple[str, ...]
+    entities: tuple[str, ...]
+    numbers: tuple[str, ...]
+    topics: tuple[str, ...]
+    signals: tuple[str, ...]
+    actors: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "published": self.published,
+            "title": self.title,
+            "sig": base64.b64encode(self.sketch.signature).decode("ascii"),
+            "shingles": self.sketch.shingles,
+            "agency": self.agency,
+            "places": list(self.places),
+            "entities": list(self.entities),
+            "numbers": list(self.numbers),
+            "topics": list(self.topics),
+            "signals": list(self.signals),
+            "actors": list(self.actors),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArticleFeatures:
+        return cls(
+            id=str(data["id"]),
+            source=str(data["source"]),
+            published=float(data["published"]),
+            title=str(data["title"]),
+            sketch=Sketch(base64.b64decode(data["sig"]), int(data["shingles"])),
+            agency=data["agency"],
+            places=tuple(data["places"]),
+            entities=tuple(data["entities"]),
+            numbers=tuple(data["numbers"]),
+            topics=tuple(data["topics"]),
+            signals=tuple(data["signals"]),
+            actors=tuple(data["actors"]),
+        )
+
+    def encode(self) -> bytes:
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def features_of(classified: ClassifiedArticle) -> ArticleFeatures:
+    """The features of a classified article (what a classify worker sends to the story stage)."""
+    return article_features(
+        classified.article,
+        classified.topics,
+        tuple(s.id for s in classified.signals),
+        classified.actors,
+    )
+
+
+def article_features(
+    article: RawArticle, topics: tuple[str, ...], signals: tuple[str, ...], actors: tuple[str, ...]
+) -> ArticleFeatures:
+    """The features of `article` given what the classifier found in it."""
+    body = _body(article) or article.title
+    places, entities = places_and_entities(f"{article.title}\n{body}")
+    return ArticleFeatures(
+        id=article.id,
+        source=article.source,
+        published=article.published_at.timestamp(),
+        title=article.title[:MAX_TITLE],
+        sketch=sketch(body),
+        agency=agency_of(body),
+        places=places,
+        entities=entities,
+        numbers=numbers_in(body),
+        topics=tuple(topics),
+        signals=tuple(signals),
+        actors=tuple(actors),
+    )
+
+
+def _body(article: RawArticle) -> str:
+    """Summary and content without the headline: outlets rewrite headlines, copies keep the body."""
+    if article.content and article.content != article.summary:
+        return f"{article.summary}\n{article.content}" if article.summary else article.content
+    return article.summary
+
+
+def numbers_in(text: str) -> tuple[str, ...]:
+    """Figures in the opening (casualties, drones, distances), not years or days of the month."""
+    opening = text[:OPENING]
+    found: list[str] = []
+    for match in _NUMBER.finditer(opening):
+        value = match[0].rstrip(",.:/").replace(",", "")
+        if not value.isdigit() or (len(value) == 4 and value[:2] in ("19", "20")):
+            continue  # times, dates, decimals, years
+        if opening.endswith(_MONTH_BEFORE, max(0, match.start() - 10), match.start()):
+            continue
+        if value not in found:
+            found.append(value)
+            if len(found) == MAX_NUMBERS:
+                break
+    return tuple(found)

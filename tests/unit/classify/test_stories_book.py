@@ -1,0 +1,168 @@
+"""The story book: copies, stories, replays, expiry and snapshots, each rule on articles written for it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from schemas.article import RawArticle
+from services.classify.stories import ArticleFeatures, StoryBook, article_features, story_id_for
+from services.classify.stories.book import HORIZON
+
+NIGHT = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+
+WIRE = (
+    "KHARKIV, Ukraine, March 3 (Reuters) - Russian drones struck an apartment block in Kharkiv overnight, "
+    "killing at least 12 people and wounding 40, Governor Oleh Syniehubov said on Tuesday.\n\n"
+    "Rescuers were still searching the rubble of the nine-storey building in the city's Saltivskyi "
+    "district, he said on Telegram. Ukraine's air force said Russia launched 85 drones and three missiles "
+    "overnight, of which 60 drones were shot down over the Kharkiv, Sumy and Poltava regions.\n\n"
+    "President Volodymyr Zelenskiy called again for more air defence systems from Western allies, saying "
+    "the strikes on Kharkiv showed that Moscow was targeting civilians in their homes.\n\n"
+    "(Reporting by Tom Balmforth; Editing by Alex Richardson)"
+)
+ODESA = (
+    "ODESA, Ukraine, March 3 (Reuters) - Russian drones hit port infrastructure in Odesa overnight, "
+    "injuring three workers and setting a grain warehouse on fire, regional governor Oleh Kiper said on "
+    "Tuesday. Firefighters put out the blaze by morning, the emergency service said, and the port of "
+    "Chornomorsk nearby kept working. Ukraine's air force said Russia launched 85 drones overnight."
+)
+
+
+def article(
+    article_id: str, text: str, at: datetime, source: str = "Reuters", title: str = "Headline"
+) -> ArticleFeatures:
+    raw = RawArticle(
+        id=article_id,
+        feed_id="test",
+        source=source,
+        title=title,
+        content=text,
+        published_at=at,
+        fetched_at=at,
+    )
+    return article_features(raw, ("russia_ukraine",), ("military_strike", "casualties"), ("RU", "UA"))
+
+
+def add(book: StoryBook, features: ArticleFeatures) -> tuple[str, str | None]:
+    assigned = book.add(features, features.published)
+    return assigned.story_id, assigned.copy_of
+
+
+def test_a_dropped_dateline_and_a_new_headline_are_still_a_copy() -> None:
+    book = StoryBook(bucket_bits=12)
+    story, _ = add(book, article("wire", WIRE, NIGHT))
+    copy = WIRE.split(" - ", 1)[1]
+    assert add(book, article("copy", copy, NIGHT + timedelta(minutes=30), "Kyiv Daily", "12 dead")) == (
+        story,
+        "wire",
+    )
+
+
+def test_a_trimmed_respelled_copy_without_the_credit_line_is_a_copy_of_the_earliest_article() -> None:
+    book = StoryBook(bucket_bits=12)
+    add(book, article("wire", WIRE, NIGHT))
+    first = WIRE.replace("storey", "story").rsplit("\n\n", 2)[0]
+    add(book, article("copy-1", first, NIGHT + timedelta(minutes=10), "Regional Post"))
+    second = "\n\n".join(first.split("\n\n")[:2]) + "\n\nRead more: our live coverage of the war."
+    assert add(book, article("copy-2", second, NIGHT + timedelta(minutes=20), "Aggregator"))[1] == "wire"
+
+
+def test_an_independent_report_of_the_same_event_joins_its_story_but_is_no_copy() -> None:
+    book = StoryBook(bucket_bits=12)
+    story, _ = add(book, article("wire", WIRE, NIGHT))
+    own = (
+        "At least twelve people died when Russian drones hit a residential building in Kharkiv's "
+        "Saltivskyi district, regional governor Oleh Syniehubov said. Forty were injured, 12 of them "
+        "children, as emergency crews worked through the night. Mr Zelenskiy renewed his appeal for air "
+        "defence."
+    )
+    assert add(book, article("bbc", own, NIGHT + timedelta(hours=2), "BBC")) == (story, None)
+    assert book.stories[story].independent_reports == 2
+
+
+def test_two_cities_struck_the_same_night_are_two_stories() -> None:
+    book = StoryBook(bucket_bits=12)
+    kharkiv, _ = add(book, article("kharkiv", WIRE, NIGHT))
+    odesa, _ = add(book, article("odesa", ODESA, NIGHT + timedelta(minutes=20)))
+    assert kharkiv != odesa
+
+
+def test_the_same_city_struck_three_days_later_is_another_story() -> None:
+    book = StoryBook(bucket_bits=12)
+    first, _ = add(book, article("monday", WIRE, NIGHT))
+    later = WIRE.replace("March 3", "March 6").replace("12 people", "five people").split(" - ", 1)[1]
+    later = "Another attack. " + later.split("\n\n")[0][:140] + " Governor Oleh Syniehubov said."
+    assert add(book, article("thursday", later, NIGHT + timedelta(days=3), "BBC"))[0] != first
+
+
+def test_a_follow_up_the_next_morning_joins_the_story() -> None:
+    book = StoryBook(bucket_bits=12)
+    story, _ = add(book, article("wire", WIRE, NIGHT))
+    update = (
+        "KHARKIV, Ukraine, March 4 (AP) - The death toll from a Russian drone strike on an apartment block "
+        "in Kharkiv's Saltivskyi district rose to 15 on Wednesday, Governor Oleh Syniehubov said, as "
+        "rescuers pulled three more bodies from the rubble."
+    )
+    assert add(book, article("update", update, NIGHT + timedelta(hours=20), "AP")) == (story, None)
+
+
+def test_a_replay_keeps_its_story_even_when_its_text_changed() -> None:
+    book = StoryBook(bucket_bits=12)
+    first = book.add(article("wire", WIRE, NIGHT), NIGHT.timestamp())
+    add(book, article("odesa", ODESA, NIGHT))
+    again = book.add(article("wire", ODESA, NIGHT), NIGHT.timestamp() + 60)
+    assert (again.story_id, again.copy_of) == (first.story_id, first.copy_of)
+    assert len(book) == 2
+
+
+def test_story_ids_come_from_the_first_article_so_two_books_agree() -> None:
+    books = [StoryBook(bucket_bits=12), StoryBook(bucket_bits=10)]
+    answers = [
+        [add(book, article(i, text, NIGHT)) for i, text in (("x1", WIRE), ("x2", ODESA))] for book in books
+    ]
+    assert answers[0] == answers[1]
+    assert answers[0][0][0] == story_id_for("x1")
+
+
+def test_state_expires_after_the_horizon() -> None:
+    book = StoryBook(horizon=HORIZON, bucket_bits=12)
+    add(book, article("wire", WIRE, NIGHT))
+    book.expire((NIGHT + timedelta(hours=71)).timestamp())
+    assert len(book) == 1
+    assert len(book.stories) == 1
+    later = NIGHT + timedelta(hours=73)
+    story, copy_of = add(book, article("copy", WIRE, later))
+    assert copy_of is None
+    assert story == story_id_for("copy")
+    assert list(book.stories) == [story]
+
+
+def test_expired_entries_are_compacted_and_copies_still_found() -> None:
+    book = StoryBook(horizon=600.0, bucket_bits=10)
+    for n in range(3000):
+        at = NIGHT + timedelta(seconds=10 * n)
+        add(book, article(f"filler-{n}", f"Item {n} {n * 7919} {n * 104729} of a list", at, title=""))
+    at = NIGHT + timedelta(seconds=30000)
+    add(book, article("wire", WIRE, at))
+    assert add(book, article("copy", WIRE, at + timedelta(minutes=1)))[1] == "wire"
+    assert len(book) < 100
+
+
+def test_a_snapshot_restores_a_book_that_decides_as_the_original() -> None:
+    book = StoryBook(bucket_bits=12)
+    add(book, article("wire", WIRE, NIGHT))
+    add(book, article("odesa", ODESA, NIGHT + timedelta(minutes=5)))
+    records = [json.loads(json.dumps(r)) for r in book.records()]
+    restored = StoryBook.restore(records, bucket_bits=12)
+    assert list(restored.records()) == records
+    copy = WIRE.split(" - ", 1)[1]
+    later = [article("copy", copy, NIGHT + timedelta(hours=1)), article("wire", ODESA, NIGHT)]
+    assert [add(restored, a) for a in later] == [add(book, a) for a in later]
+
+
+def test_a_snapshot_without_its_book_record_is_refused() -> None:
+    with pytest.raises(ValueError, match="book record"):
+        StoryBook.restore([{"kind": "story"}])
