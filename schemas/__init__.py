@@ -2,7 +2,7 @@
 
 from schemas.alert import Alert, AlertEvidence, DeliveryRecord, DeliveryStatus, Silence
 from schemas.article import RawArticle
-from schemas.classified import ClassifiedArticle, Evidence, SignalHit
+from schemas.classified import ClassifiedArticle, Evidence, SignalHit, StoryRef
 from schemas.codec import InvalidMessage, decode, encode, payload_preview
 from schemas.common import Duration, Identifier, Message, Polarity, Severity, parse_duration
 from schemas.deadletter import DeadLetter
@@ -29,6 +29,7 @@ __all__ = [
     "Severity",
     "SignalHit",
     "Silence",
+    "StoryRef",
     "TrendWindow",
     "decode",
     "encode",

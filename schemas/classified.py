@@ -33,6 +33,28 @@ class SignalHit(Message):
     evidence: tuple[Evidence, ...] = Field(min_length=1)
 
 
+class StoryRef(Message):
+    """The story an article belongs to, as the story stage saw it when the article arrived."""
+
+    story_id: Identifier = Field(description="The same on every worker and every replay of the article")
+    report_id: Identifier = Field(
+        description="The independent report this article is part of: the earliest article of its copy "
+        "group (the article itself for an original); alerts count reports, not copies"
+    )
+    copy_of: Identifier | None = Field(
+        default=None, description="The earliest article of its copy group; null for an original"
+    )
+    agency: str | None = Field(
+        default=None, max_length=40, description="The wire agency its credit names, if any"
+    )
+    new_story: bool = Field(description="Whether this article started the story")
+    independent_reports: int = Field(ge=1, description="Reports in the story so far, this one included")
+    outlets: int = Field(ge=1, description="Outlets that carried the story so far")
+    articles: int = Field(ge=1, description="Articles in the story so far, copies included")
+    first_source: str = Field(max_length=200, description="Outlet of the story's earliest report")
+    first_published: AwareDatetime
+
+
 class ClassifiedArticle(Message):
     schema_version: Literal[1] = 1
     article: RawArticle
@@ -42,6 +64,9 @@ class ClassifiedArticle(Message):
     escalation_score: float = Field(ge=0, le=1)
     classifier_version: str
     classified_at: AwareDatetime
+    story: StoryRef | None = Field(
+        default=None, description="Set by the story stage; null from releases or tools without it"
+    )
 
     @property
     def id(self) -> str:

@@ -1,11 +1,19 @@
-"""The stream: two Faust agents and two timers, each a thin adapter over `handling` and `trends`.
+"""The stream: three Faust agents and two timers, each a thin adapter over `handling`, `trends` and
+`stories.stage`.
 
-Agent `classify` reads the articles topic in batches. For each batch it produces every classified article
-(keyed by article id), the batch's trend contributions (one record per topic, keyed by topic) and every dead
-letter, waits until the broker acknowledged all of them, and only then records the article ids in the `seen`
-table and lets Faust ack the batch. Offsets are committed after the acks, so a crash repeats work but never
+Agent `classify` reads the articles topic in batches. For each batch it hands every classified article with
+its story features to the story stage (a few framed records on the single-partition `story-input` topic),
+produces the batch's trend contributions (one record per topic, keyed by topic) and every dead letter,
+waits until the broker acknowledged all of them, and only then records the article ids in the `seen` table
+and lets Faust ack the batch. Offsets are committed after the acks, so a crash repeats work but never
 loses it; the `seen` table, whose changelog is replayed at start-up, keeps a repeat from being classified
 and produced twice.
+
+Agent `stories` reads `story-input`: one partition, so one replica at a time sees every article in one
+order and any number of classify workers agree on every story. It assigns each article in the story book,
+produces it to the classified topic with its `story` (keyed by article id), and writes what changed in the
+book to the `stories` table's changelog before the batch is acked; a replica taking the partition over
+rebuilds the book from that changelog.
 
 Agent `trends` reads the contributions, which are partitioned by topic, so one replica owns all the windows
 of a topic; the buckets live in the `trends` table. A timer emits windows (see `trends.py` for when).
@@ -43,6 +51,8 @@ from services.classify.handling import (
 )
 from services.classify.metrics import OUTCOMES, ClassifyMetrics
 from services.classify.produce import BatchSender, Record
+from services.classify.stories import StoryBook, features_of
+from services.classify.stories.stage import STORY_ROOM, pack, stamp, unpack
 from services.classify.trends import (
     Added,
     TopicTrend,
@@ -138,11 +148,25 @@ class ClassifyStream:
             partitions=partitions,
             retention=timedelta(days=2),
         )
+        self.story_input_name = f"{app.conf.id}-story-input"
+        self.story_input = app.topic(
+            self.story_input_name,
+            key_serializer="raw",
+            value_serializer="raw",
+            internal=True,
+            partitions=1,
+            retention=timedelta(days=2),
+        )
+        self.story_state = app.Table(
+            "stories", partitions=1, help="The story book: stories and articles of the story horizon"
+        )
+        self.book: StoryBook | None = None
         self.seen = app.Table("seen", partitions=partitions, help="Article ids already classified")
         self.trend_state = app.Table("trends", partitions=partitions, help="Trend buckets per topic")
         batch_wait = options.batch_wait.total_seconds()
         app.agent(self.source, name="classify")(self._batches(self.classify_batch, batch_wait))
         app.agent(self.trend_input, name="trends")(self._batches(self.trend_batch, batch_wait))
+        app.agent(self.story_input, name="stories")(self._batches(self.story_batch, batch_wait))
         app.timer(options.emit_interval.total_seconds(), name="emit-trends")(self.emit_trends)
         app.timer(OBSERVE_SECONDS, name="observe")(self.observe)
         app.on_partitions_revoked.connect(self._forget_revoked)
@@ -166,6 +190,7 @@ class ClassifyStream:
         out: list[Record] = []
         done: dict[str, int] = {}
         classified: list[ClassifiedArticle] = []
+        handoffs: list[tuple[bytes, bytes]] = []
         contributed: list[TrendContribution] = []
         duplicates = 0
 
@@ -178,11 +203,11 @@ class ClassifyStream:
             outcome = handle(message.value, already, self.classifier, self.clock.now())
             if isinstance(outcome, Classified):
                 self._duration(self.clock.monotonic() - started)
-                records = self._classified_records(outcome)
-                if records is None:
+                handoff = self._handoff(outcome)
+                if handoff is None:
                     out.append(self._dead_letter(message, self._too_large(outcome)))
                     continue
-                out += records
+                handoffs.append(handoff)
                 contributed += outcome.contributions
                 classified.append(outcome.article)
                 done[outcome.article.id] = message.partition
@@ -195,6 +220,7 @@ class ClassifyStream:
                     log.error("the classifier failed: %s", outcome.error.detail, exc_info=outcome.cause)
                 out.append(self._dead_letter(message, outcome.error))
         out += [Record(self.trend_input_name, b.topic.encode(), encode(b)) for b in batched(contributed)]
+        out += [Record(self.story_input_name, None, r) for r in pack(handoffs, self.limits.max_record_bytes)]
         self._count(classified, duplicates)
         await self._acknowledged(await self.sender.send(out) + self._changelog_pending)
         self._changelog_pending = await self.sender.send(self._record_seen(done) + self._expire_seen())
@@ -228,15 +254,15 @@ class ClassifyStream:
             log.info("forgetting %d article ids classified before %s", len(expired), cutoff.isoformat())
         return [_changelog(self.seen, partition, article_id, None) for article_id, partition in expired]
 
-    def _classified_records(self, outcome: Classified) -> list[Record] | None:
-        """The classified article's record; None when it would exceed the record limit (what the broker
-        would refuse is dead-lettered instead). Its trend contributions go out with the batch's."""
+    def _handoff(self, outcome: Classified) -> tuple[bytes, bytes] | None:
+        """The article's story features and classified JSON, for the story stage; None when the classified
+        article, with room for its story, would exceed the record limit (what the broker would refuse is
+        dead-lettered instead). Its trend contributions go out with the batch's."""
         article = outcome.article
-        key = article.id.encode()
         value = classified_json(article, outcome.raw_json)
-        if record_size(key, value) > self.limits.max_record_bytes:
+        if record_size(article.id.encode(), value) + STORY_ROOM > self.limits.max_record_bytes:
             return None
-        return [Record(self.topics.classified, key, value)]
+        return features_of(article).encode(), value
 
     def _count(self, classified: list[ClassifiedArticle], duplicates: int) -> None:
         """Count a batch's articles and signals: one increment per outcome and per (signal, topic), each
@@ -259,7 +285,8 @@ class ClassifyStream:
 
     def _too_large(self, outcome: Classified) -> RecordTooLarge:
         size = record_size(outcome.article.id.encode(), classified_json(outcome.article, outcome.raw_json))
-        return RecordTooLarge(f"classified article {outcome.article.id}", size, self.limits.max_record_bytes)
+        limit = self.limits.max_record_bytes - STORY_ROOM
+        return RecordTooLarge(f"classified article {outcome.article.id}", size, limit)
 
     def _flood(self, topic: str) -> FloodGuard:
         guard = self._floods.get(topic)
@@ -299,6 +326,68 @@ class ClassifyStream:
         except Exception as exc:
             reason = f"the broker did not take a produce ({exc}); exiting so the batch is repeated"
             _exit(PRODUCE_FAILED_EXIT, reason)
+
+    # -- agent: stories -------------------------------------------------------------------------------
+
+    async def story_batch(self, events: Sequence[faust.types.EventT[Any]]) -> None:
+        book = self._story_book()
+        out: list[Record] = []
+        kinds: collections.Counter[str] = collections.Counter()
+        now = self.clock.now().timestamp()
+        for event in events:
+            message = event.message
+            try:
+                handoffs = unpack(message.value)
+            except InvalidMessage as exc:
+                out.append(self._dead_letter(message, exc))
+                continue
+            self._flood(message.topic).valid()
+            self.metrics.story_latency.observe(max(0.0, now - message.timestamp))
+            for handoff in handoffs:
+                done = stamp(book, handoff, message.timestamp)
+                out.append(Record(self.topics.classified, done.article_id.encode(), done.value))
+                assigned = done.assignment
+                kinds["copy" if assigned.copy_of else "new_story" if assigned.new_story else "report"] += 1
+                self.metrics.story_reports.observe(book.stories[assigned.story_id].independent_reports)
+        out += self._story_changes(book)
+        await self._acknowledged(await self.sender.send(out))
+        for kind, count in kinds.items():
+            self.metrics.story_assignments.labels(kind=kind).inc(count)
+        self.metrics.stories_open.set(len(book.stories))
+        self.metrics.story_articles.set(len(book))
+
+    def _story_book(self) -> StoryBook:
+        """The book, rebuilt from the `stories` table whenever Faust has just recovered it.
+
+        Faust's memory store reads a table's whole changelog at every recovery (it keeps no offsets), and
+        only recovery writes into this table's store: the stage writes the changelog alone. So a store
+        that holds anything was just recovered; the book is rebuilt from it and the store emptied, so
+        the state is not held in memory twice.
+        """
+        store: Any = self.story_state.data
+        if self.book is not None and not store.data:
+            return self.book
+        started = self.clock.monotonic()
+        records = [value for value in store.data.values() if value]
+        store._clear()
+        store._key_partition.clear()
+        horizon = self.options.story_horizon.total_seconds()
+        self.book = StoryBook.restore(records, horizon=horizon)
+        log.info(
+            "story book ready: %d stories, %d articles of the story horizon, rebuilt in %.1f s",
+            len(self.book.stories),
+            len(self.book),
+            self.clock.monotonic() - started,
+        )
+        return self.book
+
+    def _story_changes(self, book: StoryBook) -> list[Record]:
+        """What changed in the book, as records of the `stories` table's changelog (one partition)."""
+        topic = self.story_state.changelog_topic.get_topic_name()
+        return [
+            Record(topic, table_json(key), None if value is None else table_json(value), partition=0)
+            for key, value in book.changes()
+        ]
 
     # -- agent: trends --------------------------------------------------------------------------------
 
@@ -374,7 +463,7 @@ class ClassifyStream:
     async def _observe(self) -> dict[TP, int]:
         """Lag and readiness; returns each owned partition's end offset, for `OffsetContinuity.stalled`."""
         consumer = self.app.consumer
-        consumed = {self.source.get_topic_name(), self.trend_input_name}
+        consumed = {self.source.get_topic_name(), self.trend_input_name, self.story_input_name}
         owned = [tp for tp in consumer.assignment() if tp.topic in consumed]
         total = 0
         ends: dict[TP, int] = {}
@@ -497,7 +586,7 @@ class ClassifyStream:
             return
         self._guarded = consumer
         faust_new_offset = consumer._new_offset
-        consumed = {self.source.get_topic_name(), self.trend_input_name}
+        consumed = {self.source.get_topic_name(), self.trend_input_name, self.story_input_name}
 
         def new_offset(tp: TP) -> int | None:
             if tp.topic not in consumed:
@@ -512,6 +601,8 @@ class ClassifyStream:
         """Signal receiver: offsets of revoked partitions mean nothing once another worker may own them."""
         revoked: set[TP] = args[0]
         self.continuity.retain(tp for tp in self.app.consumer.assignment() if tp not in revoked)
+        if any(tp.topic == self.story_input_name for tp in revoked):
+            self.book = None  # whoever takes the stage over writes to the book from now on
 
     def ready(self) -> tuple[bool, str]:
         if self.app.in_recovery:

@@ -34,8 +34,20 @@ class ClassifyOptions(BaseModel):
         "memory and start-up time for every article of that day",
     )
 
+    story_horizon: Duration = Field(
+        default=timedelta(hours=72),
+        description="How long a story stays open after its latest article, and an article is checked "
+        "for copies. The story stage's memory grows with the articles of this span (about 400 bytes each)",
+    )
+
     @field_validator(
-        "window", "window_step", "emit_interval", "batch_wait", "commit_interval", "dedup_retention"
+        "window",
+        "window_step",
+        "emit_interval",
+        "batch_wait",
+        "commit_interval",
+        "dedup_retention",
+        "story_horizon",
     )
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:

@@ -9,7 +9,15 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 from streambase.metrics import ConsumerLag, build_info
 
 OUTCOMES = ("classified", "duplicate", "invalid")
-DEADLETTER_REASONS = ("empty", "invalid_json", "schema", "unsupported_schema_version", "classify_error")
+DEADLETTER_REASONS = (
+    "empty",
+    "invalid_json",
+    "schema",
+    "unsupported_schema_version",
+    "classify_error",
+    "invalid_handoff",
+)
+STORY_ASSIGNMENTS = ("new_story", "report", "copy")
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 DURATION_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
 
@@ -27,6 +35,11 @@ class ClassifyMetrics:
     trend_windows: Counter = field(init=False)
     late_contributions: Counter = field(init=False)
     rereads: Counter = field(init=False)
+    story_assignments: Counter = field(init=False)
+    stories_open: Gauge = field(init=False)
+    story_articles: Gauge = field(init=False)
+    story_reports: Histogram = field(init=False)
+    story_latency: Histogram = field(init=False)
     lag: ConsumerLag = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +100,7 @@ class ClassifyMetrics:
             ["topic"],
             registry=r,
         )
+        self._story_metrics(r)
         for outcome in OUTCOMES:
             self.articles.labels(outcome=outcome)
         for reason in DEADLETTER_REASONS:
@@ -94,6 +108,39 @@ class ClassifyMetrics:
         for kind in ("provisional", "final"):
             self.trend_windows.labels(kind=kind)
         self.lag = ConsumerLag("classify", registry=r)
+
+    def _story_metrics(self, r: CollectorRegistry) -> None:
+        self.story_assignments = Counter(
+            "newsmon_classify_story_assignments_total",
+            "Articles the story stage assigned: starting a story, joining one as an independent report, "
+            "or as a copy of an earlier article",
+            ["kind"],
+            registry=r,
+        )
+        for kind in STORY_ASSIGNMENTS:
+            self.story_assignments.labels(kind=kind)
+        self.stories_open = Gauge(
+            "newsmon_classify_stories_open",
+            "Stories within the story horizon, on the stage's worker",
+            registry=r,
+        )
+        self.story_articles = Gauge(
+            "newsmon_classify_story_book_articles",
+            "Articles within the story horizon (checked for copies), on the stage's worker",
+            registry=r,
+        )
+        self.story_reports = Histogram(
+            "newsmon_classify_story_reports",
+            "Independent reports of the story an article joined, as it joined",
+            buckets=(1, 2, 3, 5, 10, 20, 50, 100),
+            registry=r,
+        )
+        self.story_latency = Histogram(
+            "newsmon_classify_story_latency_seconds",
+            "From an article's classification to its story assignment (the hand-off to the story stage)",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
 
     def publish_build_info(self, instance: str) -> None:
         build_info("classify", instance, registry=self.registry)

@@ -11,7 +11,8 @@ whichever process runs it. For each article, in this order:
 4. otherwise a new story, whose id derives from this article's id.
 
 State lasts `horizon` after the last article that touched it, so memory is bounded by the horizon's
-traffic; `records()` and `StoryBook.restore` write it out and read it back.
+traffic; `records()` and `StoryBook.restore` write it out and read it back, and `changes()` gives what
+changed since it was last called, keyed (`state_key`) for a compacted topic.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ COPY_CONTAINMENT = 0.6
 re-headlined wire story stays far above, independent reports quoting the same statement stay far below."""
 COPY_JACCARD = 0.2
 """And a floor on plain similarity, so a one-line text inside a long one is not a copy of it."""
+MAX_LISTED = 1000
+"""Outlets and copy groups a story lists by name; its counts stay exact beyond (a story record must fit a
+Kafka record whatever the event)."""
 COMMON_KEY = 40
 """A place or name shared by more live stories than this finds no candidates: too common to tell events
 apart ("Reuters", "Kyiv" on a busy day); the rarer ones do."""
@@ -61,16 +65,19 @@ class Story:
     touched: float
     facts: Facts = field(default_factory=Facts)
     outlets: dict[str, int] = field(default_factory=dict)
+    """Outlet -> articles it carried (the first `MAX_LISTED` outlets)."""
     copy_groups: dict[str, int] = field(default_factory=dict)
-    """Earliest article of each copy group -> articles in it; an independent report is a group of one."""
+    """Earliest article of each copy group -> articles in it (the first `MAX_LISTED` groups); an
+    independent report is a group of one."""
+    independent_reports: int = 0
+    articles: int = 0
 
-    @property
-    def independent_reports(self) -> int:
-        return len(self.copy_groups)
-
-    @property
-    def articles(self) -> int:
-        return sum(self.copy_groups.values())
+    def count(self, source: str, root: str) -> None:
+        """Count an article of `source` in the copy group `root` (a new group when `root` is the article)."""
+        self.articles += 1
+        for listed, key in ((self.outlets, source), (self.copy_groups, root)):
+            if key in listed or len(listed) < MAX_LISTED:
+                listed[key] = listed.get(key, 0) + 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +90,8 @@ class Story:
             "facts": self.facts.to_json(),
             "outlets": self.outlets,
             "copy_groups": self.copy_groups,
+            "independent_reports": self.independent_reports,
+            "articles": self.articles,
         }
 
     @classmethod
@@ -97,6 +106,8 @@ class Story:
             facts=Facts.from_json(data["facts"]),
             outlets=dict(data["outlets"]),
             copy_groups=dict(data["copy_groups"]),
+            independent_reports=int(data["independent_reports"]),
+            articles=int(data["articles"]),
         )
 
 
@@ -109,6 +120,14 @@ class _Entry:
     story_id: str
     copy_of: str | None
     arrived: float
+    seq: int
+    """Order of arrival: ties of `arrived` are broken by it when the book is restored."""
+
+
+def state_key(record: dict[str, Any]) -> str:
+    """The key of a `records()` or `changes()` record in a compacted topic: one per story and article."""
+    kind = record["kind"]
+    return "book" if kind == "book" else f"{kind}:{record['id']}"
 
 
 def story_id_for(article_id: str) -> str:
@@ -128,6 +147,10 @@ class StoryBook:
         self._by_key: dict[str, list[Story]] = {}
         self._clock = float("-inf")
         self._next_seq = 0
+        self._next_article = 0
+        self._changed: dict[str, Story] = {}
+        self._added: list[_Entry] = []
+        self._dropped: list[str] = []
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -146,14 +169,17 @@ class StoryBook:
         self.expire(now)
         copy = self._copy_source(article.sketch)
         new_story = False
+        seq = self._next_article
+        self._next_article += 1
         if copy is not None:
             story = self._stories[copy.story_id]
-            entry = _Entry(article.id, copy.root, story.id, copy.root, self._clock)
+            entry = _Entry(article.id, copy.root, story.id, copy.root, self._clock, seq)
         else:
             found = self._best_story(article)
             new_story = found is None
             story = found if found is not None else self._new_story(article)
-            entry = _Entry(article.id, article.id, story.id, None, self._clock)
+            story.independent_reports += 1
+            entry = _Entry(article.id, article.id, story.id, None, self._clock, seq)
         self._remember(article, story, entry)
         return Assignment(article.id, story.id, entry.copy_of, new_story)
 
@@ -168,11 +194,30 @@ class StoryBook:
             if oldest.arrived >= cutoff:
                 break
             del articles[oldest.article_id]
+            self._dropped.append(f"article:{oldest.article_id}")
         while self._stories:
             story = next(iter(self._stories.values()))
             if story.touched >= cutoff:
                 break
             self._drop_story(story)
+            self._changed.pop(story.id, None)
+            self._dropped.append(f"story:{story.id}")
+
+    def changes(self) -> list[tuple[str, dict[str, Any] | None]]:
+        """(state key, record or None for a deletion) of what changed since the last call: the book's
+        clock, the stories touched, the articles added and everything expired. Written to a compacted
+        topic in this order, they keep it equal to `records()`."""
+        out: list[tuple[str, dict[str, Any] | None]] = [(key, None) for key in self._dropped]
+        out.append(("book", self._book_record()))
+        out += [(f"story:{story.id}", _story_record(story)) for story in self._changed.values()]
+        added = {id(entry) for entry in self._added}
+        out += [
+            (f"article:{entry.article_id}", _article_record(entry, item))
+            for item, entry in self._copies.newest(len(self._added))
+            if id(entry) in added
+        ]
+        self._dropped, self._changed, self._added = [], {}, []
+        return out
 
     def _copy_source(self, sketch: Sketch) -> _Entry | None:
         """The article this text copies (the best overlap, the earliest of equals), if any."""
@@ -218,8 +263,9 @@ class StoryBook:
         self._copies.add(article.sketch, entry, self._clock)
         before = set(_story_keys(story))
         story.facts.add(article)
-        story.outlets[article.source] = story.outlets.get(article.source, 0) + 1
-        story.copy_groups[entry.root] = story.copy_groups.get(entry.root, 0) + 1
+        story.count(article.source, entry.root)
+        self._changed[story.id] = story
+        self._added.append(entry)
         if article.published < story.first_published:
             story.first_published, story.first_source = article.published, article.source
         story.touched = self._clock
@@ -247,42 +293,52 @@ class StoryBook:
     def records(self) -> Iterator[dict[str, Any]]:
         """The whole state as JSON-ready records: the book's clock, then stories, then articles (oldest
         first). `StoryBook.restore(records)` rebuilds a book that decides exactly as this one would."""
-        yield {"kind": "book", "clock": self._clock, "next_seq": self._next_seq, "horizon": self.horizon}
+        yield self._book_record()
         for story in self._stories.values():
-            yield {"kind": "story", **story.to_json()}
-        indexed = {entry.article_id: item for item, entry, _ in self._copies.entries()}
-        for entry in self._articles.values():
-            item = indexed.get(entry.article_id)
-            yield {
-                "kind": "article",
-                "id": entry.article_id,
-                "root": entry.root,
-                "story_id": entry.story_id,
-                "copy_of": entry.copy_of,
-                "arrived": entry.arrived,
-                "sig": None if item is None else base64.b64encode(item.signature).decode("ascii"),
-                "shingles": 0 if item is None else item.shingles,
-            }
+            yield _story_record(story)
+        for item, entry, _ in self._copies.entries():
+            yield _article_record(entry, item)
+
+    def _book_record(self) -> dict[str, Any]:
+        return {
+            "kind": "book",
+            "clock": self._clock,
+            "next_seq": self._next_seq,
+            "next_article": self._next_article,
+            "horizon": self.horizon,
+        }
 
     @classmethod
-    def restore(cls, records: Iterable[dict[str, Any]], bucket_bits: int = 22) -> StoryBook:
-        """A book with the state `records()` wrote out."""
-        book: StoryBook | None = None
+    def restore(
+        cls, records: Iterable[dict[str, Any]], bucket_bits: int = 22, horizon: float | None = None
+    ) -> StoryBook:
+        """A book with the state `records()` (or the latest `changes()` of each key) wrote out, in any
+        order: stories are put back least recently touched first, articles in order of arrival. `horizon`
+        replaces the one written out (an operator changed it); the next `add` expires by it."""
+        header: dict[str, Any] | None = None
+        stories: list[Story] = []
+        articles: list[dict[str, Any]] = []
         for record in records:
             kind = record.get("kind")
             if kind == "book":
-                book = cls(float(record["horizon"]), bucket_bits)
-                book._clock, book._next_seq = float(record["clock"]), int(record["next_seq"])
-            elif book is None:
-                raise ValueError("records must start with the book record")
+                header = record
             elif kind == "story":
-                book._restore_story(Story.from_json(record))
+                stories.append(Story.from_json(record))
             elif kind == "article":
-                book._restore_article(record)
+                articles.append(record)
             else:
                 raise ValueError(f"unknown record kind {kind!r}")
-        if book is None:
-            raise ValueError("no book record")
+        if header is None:
+            if stories or articles:
+                raise ValueError("no book record")
+            return cls(HORIZON if horizon is None else horizon, bucket_bits)
+        book = cls(float(header["horizon"]) if horizon is None else horizon, bucket_bits)
+        book._clock, book._next_seq = float(header["clock"]), int(header["next_seq"])
+        book._next_article = int(header["next_article"])
+        for story in sorted(stories, key=lambda s: (s.touched, s.seq)):
+            book._restore_story(story)
+        for record in sorted(articles, key=lambda r: (r["arrived"], r["seq"])):
+            book._restore_article(record)
         return book
 
     def _restore_story(self, story: Story) -> None:
@@ -292,12 +348,34 @@ class StoryBook:
 
     def _restore_article(self, record: dict[str, Any]) -> None:
         entry = _Entry(
-            record["id"], record["root"], record["story_id"], record["copy_of"], float(record["arrived"])
+            record["id"],
+            record["root"],
+            record["story_id"],
+            record["copy_of"],
+            float(record["arrived"]),
+            int(record["seq"]),
         )
         self._articles[entry.article_id] = entry
-        if record["sig"] is not None:
-            item = Sketch(base64.b64decode(record["sig"]), int(record["shingles"]))
-            self._copies.add(item, entry, entry.arrived)
+        item = Sketch(base64.b64decode(record["sig"]), int(record["shingles"]))
+        self._copies.add(item, entry, entry.arrived)
+
+
+def _article_record(entry: _Entry, item: Sketch) -> dict[str, Any]:
+    return {
+        "kind": "article",
+        "id": entry.article_id,
+        "root": entry.root,
+        "story_id": entry.story_id,
+        "copy_of": entry.copy_of,
+        "arrived": entry.arrived,
+        "seq": entry.seq,
+        "sig": base64.b64encode(item.signature).decode("ascii"),
+        "shingles": item.shingles,
+    }
+
+
+def _story_record(story: Story) -> dict[str, Any]:
+    return {"kind": "story", **story.to_json()}
 
 
 def _story_keys(story: Story) -> list[str]:

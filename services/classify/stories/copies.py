@@ -116,6 +116,13 @@ class CopyIndex(Generic[T]):
             assert payload is not None
             yield Sketch(self._signatures[position], self._shingles[position]), payload, self._times[position]
 
+    def newest(self, count: int) -> Iterator[tuple[Sketch, T]]:
+        """The `count` entries added last that are still live, oldest first."""
+        for position in range(max(self._start, len(self._payloads) - count), len(self._payloads)):
+            payload = self._payloads[position]
+            assert payload is not None
+            yield Sketch(self._signatures[position], self._shingles[position]), payload
+
     def _bands(self, item: Sketch) -> list[tuple[int, int]]:
         """(bucket, 16-bit key) of each band: its two bins read as one 32-bit value, salted and mixed."""
         if item is self._last_item:

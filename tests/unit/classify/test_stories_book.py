@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from schemas.article import RawArticle
 from services.classify.stories import ArticleFeatures, StoryBook, article_features, story_id_for
-from services.classify.stories.book import HORIZON
+from services.classify.stories.book import HORIZON, MAX_LISTED
 
 NIGHT = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
 
@@ -164,5 +165,53 @@ def test_a_snapshot_restores_a_book_that_decides_as_the_original() -> None:
 
 
 def test_a_snapshot_without_its_book_record_is_refused() -> None:
+    book = StoryBook(bucket_bits=12)
+    add(book, article("wire", WIRE, NIGHT))
     with pytest.raises(ValueError, match="book record"):
-        StoryBook.restore([{"kind": "story"}])
+        StoryBook.restore(list(book.records())[1:])
+
+
+def compacted(table: dict[str, dict[str, Any]], book: StoryBook) -> None:
+    """Apply the book's changes as a compacted topic keeps them: the latest value per key."""
+    for key, record in book.changes():
+        if record is None:
+            table.pop(key, None)
+        else:
+            table[key] = json.loads(json.dumps(record))
+
+
+def test_changes_kept_as_a_compacted_topic_restore_the_same_book() -> None:
+    book = StoryBook(horizon=3 * 3600.0, bucket_bits=12)
+    table: dict[str, dict[str, Any]] = {}
+    copy = WIRE.split(" - ", 1)[1]
+    for n, (text, source) in enumerate([(WIRE, "Reuters"), (ODESA, "Reuters"), (copy, "Kyiv Daily")]):
+        add(book, article(f"a{n}", text, NIGHT + timedelta(minutes=20 * n), source))
+        compacted(table, book)
+    restored = StoryBook.restore(reversed(list(table.values())), bucket_bits=12)
+    assert list(restored.records()) == [json.loads(json.dumps(r)) for r in book.records()]
+    later = article("a3", copy, NIGHT + timedelta(hours=2), "Lviv Post")
+    assert add(restored, later) == add(book, later) == (story_id_for("a0"), "a0")
+
+
+def test_expired_stories_and_articles_leave_the_compacted_state() -> None:
+    book = StoryBook(horizon=3600.0, bucket_bits=12)
+    table: dict[str, dict[str, Any]] = {}
+    add(book, article("wire", WIRE, NIGHT))
+    compacted(table, book)
+    assert set(table) == {"book", f"story:{story_id_for('wire')}", "article:wire"}
+    add(book, article("odesa", ODESA, NIGHT + timedelta(hours=2)))
+    compacted(table, book)
+    assert set(table) == {"book", f"story:{story_id_for('odesa')}", "article:odesa"}
+
+
+def test_a_story_counts_every_report_beyond_the_outlets_it_lists() -> None:
+    book = StoryBook(bucket_bits=12)
+    first = book.add(article("wire", WIRE, NIGHT), NIGHT.timestamp())
+    story = book.stories[first.story_id]
+    for n in range(MAX_LISTED + 5):
+        story.count(f"outlet-{n}", f"report-{n}")
+    assert (story.articles, len(story.outlets), len(story.copy_groups)) == (
+        MAX_LISTED + 6,
+        MAX_LISTED,
+        MAX_LISTED,
+    )
