@@ -243,7 +243,8 @@ def backtest_command(files: tuple[Path, ...], config_path: Path | None, as_json:
 
     FILES are JSON lines of classified articles, raw articles (classified first with the taxonomy) or trend
     windows, in any order; `-` reads standard input; a .txt file is one article (title on the first line).
-    No Kafka is needed: tune a rule here before switching it on.
+    Articles without a story are grouped into stories as the service does, so window rules count
+    independent reports the same way. No Kafka is needed: tune a rule here before switching it on.
 
     \b
     Examples:
@@ -277,7 +278,9 @@ def backtest_command(files: tuple[Path, ...], config_path: Path | None, as_json:
 
     options = config.alerting
     timing = Timing(options.group_wait, options.group_interval, options.repeat_interval)
-    backtest(items(), config.rules, timing, classifier, result)
+    from services.classify.stories.stage import OfflineStories
+
+    backtest(items(), config.rules, timing, classifier, result, OfflineStories())
     if as_json:
         for alert in result.fired:
             click.echo(alert.model_dump_json())

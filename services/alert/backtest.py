@@ -27,6 +27,12 @@ class Classifies(Protocol):
     def classify(self, article: RawArticle, now: datetime) -> ClassifiedArticle: ...
 
 
+class Stamps(Protocol):
+    """Gives articles without a story the one the story stage would (articles arrive in order)."""
+
+    def stamp(self, article: ClassifiedArticle, now: datetime) -> ClassifiedArticle: ...
+
+
 Item = ClassifiedArticle | RawArticle | TrendWindow
 
 
@@ -103,8 +109,10 @@ def backtest(
     timing: Timing,
     classifier: Callable[[], Classifies] | None = None,
     result: BacktestResult | None = None,
+    stories: Stamps | None = None,
 ) -> BacktestResult:
-    """Run `items` (any order) through the rules and grouping on a clock that follows their times."""
+    """Run `items` (any order) through the rules and grouping on a clock that follows their times;
+    articles without a story get theirs from `stories`, in that order, as the service's would."""
     result = result or BacktestResult()
     engine = RuleEngine(rules)
     grouper: Grouper[None] = Grouper(timing)
@@ -122,6 +130,8 @@ def backtest(
         result.last = now
         _flush(grouper, now, result)
         if isinstance(item, ClassifiedArticle):
+            if item.story is None and stories is not None:
+                item = stories.stamp(item, now)
             alerts = engine.observe_article(item, now)
         else:
             alerts = engine.observe_trend(item, now)

@@ -7,7 +7,6 @@ Alert ids are hashes of the rule, its grouping keys and the triggering input, so
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from datetime import datetime
 from schemas import Alert, AlertEvidence, ClassifiedArticle, SignalHit, TrendWindow
 from schemas.bounds import MAX_QUOTE, MAX_SENTENCE, MAX_SOURCE, MAX_TITLE, MAX_URL, clip
 from services.alert.fingerprint import alert_id, fingerprint
-from services.alert.rules import ArticleRule, Rule, TrendRule, WindowRule
+from services.alert.rules import ArticleRule, Count, Rule, TrendRule, WindowRule
 
 MAX_EVIDENCE = 10
 """Quotes carried by one alert; more would not be read and would only crowd the message."""
@@ -29,9 +28,18 @@ def event_time(article: ClassifiedArticle) -> datetime:
     return min(article.article.published_at, article.article.fetched_at)
 
 
-def story_key(source: str, title: str) -> tuple[str, str]:
-    """Copies of one story from one outlet share this key, so they count once."""
-    return source.strip().lower(), re.sub(r"[^0-9a-z]+", " ", title.lower()).strip()
+def source_key(count: Count, article: ClassifiedArticle) -> str:
+    """What counts as one source of `article` for a window rule counting `count`.
+
+    An independent report is the article's copy group as the story stage found it: the original and its
+    syndicated copies share it. An article classified without a story (an older release, another tool)
+    counts as its outlet, as every article did before stories existed."""
+    raw = article.article
+    if count == "articles":
+        return raw.id
+    if count == "independent" and article.story is not None:
+        return article.story.report_id
+    return raw.source.strip().lower()
 
 
 def context_of(hit: SignalHit) -> str:
@@ -74,7 +82,9 @@ def _keys(topic: str | None) -> dict[str, str]:
 class _Hit:
     at: datetime
     article_id: str
-    story: tuple[str, str]
+    source: str
+    """The rule's unit of counting (`source_key`)."""
+    outlet: str
     signal: str
     evidence: AlertEvidence
 
@@ -185,8 +195,8 @@ class RuleEngine:
             return []
         keys: list[str | None] = list(topics) if rule.per_topic and topics else [None]
         at = event_time(article)
-        story = story_key(article.article.source, article.article.title)
-        new = [_Hit(at, article.id, story, s.id, evidence_of(article, s)) for s in hits]
+        source, outlet = source_key(rule.count, article), article.article.source.strip().lower()
+        new = [_Hit(at, article.id, source, outlet, s.id, evidence_of(article, s)) for s in hits]
         alerts = []
         for topic in keys:
             window = self._windows.setdefault((rule.id, topic), _Window())
@@ -201,16 +211,15 @@ class RuleEngine:
     def _window_alert(
         self, rule: WindowRule, topic: str | None, hits: list[_Hit], trigger: str, now: datetime
     ) -> Alert | None:
-        sources = {h.story[0] for h in hits}
+        sources = {h.source for h in hits}
         for signal in rule.signals:
-            if len({h.story for h in hits if h.signal == signal}) < rule.min_count:
+            if len({h.source for h in hits if h.signal == signal}) < rule.min_count:
                 return None
         if len(sources) < rule.min_sources:
             return None
         fp = fingerprint(rule.id, _keys(topic))
         newest = sorted(hits, key=lambda h: h.at, reverse=True)
-        evidence = _one_per_story(newest)[:MAX_EVIDENCE]
-        stories = len({h.story for h in hits})
+        evidence = _one_per_source(newest)[:MAX_EVIDENCE]
         where = f" on {topic}" if topic else ""
         return Alert(
             id=alert_id(fp, trigger),
@@ -220,8 +229,8 @@ class RuleEngine:
             severity=rule.severity,
             title=rule.headline,
             summary=(
-                f"{' + '.join(rule.signals)}{where}: {_n(stories, 'story', 'stories')} from "
-                f"{_n(len(sources), 'source', 'sources')} within {_human(rule.within.total_seconds())}"
+                f"{' + '.join(rule.signals)}{where}: {_counted(rule.count, hits)} "
+                f"within {_human(rule.within.total_seconds())}"
             ),
             topic=topic,
             signals=rule.signals,
@@ -304,14 +313,26 @@ def _pick_topic(wanted: tuple[str, ...], present: tuple[str, ...]) -> str | None
     return next((t for t in present if t in wanted), None)
 
 
-def _one_per_story(hits: list[_Hit]) -> list[AlertEvidence]:
-    seen: set[tuple[tuple[str, str], str]] = set()
+def _one_per_source(hits: list[_Hit]) -> list[AlertEvidence]:
+    """One quote per source and signal: an independent report's copies add no quote of their own."""
+    seen: set[tuple[str, str]] = set()
     evidence = []
     for hit in hits:
-        if (hit.story, hit.signal) not in seen:
-            seen.add((hit.story, hit.signal))
+        if (hit.source, hit.signal) not in seen:
+            seen.add((hit.source, hit.signal))
             evidence.append(hit.evidence)
     return evidence
+
+
+def _counted(count: Count, hits: list[_Hit]) -> str:
+    """'3 independent reports carried by 27 outlets', '4 outlets' or '5 articles from 2 outlets'."""
+    sources, outlets = len({h.source for h in hits}), len({h.outlet for h in hits})
+    if count == "outlets":
+        return _n(sources, "outlet", "outlets")
+    if count == "articles":
+        return f"{_n(sources, 'article', 'articles')} from {_n(outlets, 'outlet', 'outlets')}"
+    reports = _n(sources, "independent report", "independent reports")
+    return f"{reports} carried by {_n(outlets, 'outlet', 'outlets')}"
 
 
 def _human(seconds: float) -> str:

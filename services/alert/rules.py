@@ -47,6 +47,9 @@ class ArticleRule(_RuleBase):
         return self
 
 
+Count = Literal["independent", "outlets", "articles"]
+
+
 class WindowRule(_RuleBase):
     """Fires when every listed signal was seen often enough, from enough distinct sources, within `within`."""
 
@@ -54,8 +57,15 @@ class WindowRule(_RuleBase):
     signals: tuple[Identifier, ...] = Field(min_length=1, description="All must be seen within the window")
     topics: tuple[Identifier, ...] = Field(default=(), description="Only articles on these topics")
     within: Duration = Field(default=timedelta(hours=1), description="Length of the sliding window")
-    min_count: int = Field(default=1, ge=1, description="Stories per signal; outlet copies count once")
-    min_sources: int = Field(default=1, ge=1, description="Distinct sources across the window")
+    count: Count = Field(
+        default="independent",
+        description="What a source is: an independent report (a wire story and its syndicated copies "
+        "count once), an outlet, or an article",
+    )
+    min_count: int = Field(default=1, ge=1, description="Sources per signal, counted as `count` says")
+    min_sources: int = Field(
+        default=1, ge=1, description="Sources across the window, counted as `count` says"
+    )
     per_topic: bool = Field(default=True, description="Count each topic apart (one alert per topic)")
 
     @model_validator(mode="after")

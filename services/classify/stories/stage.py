@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas import InvalidMessage, StoryRef
-from services.classify.stories.book import Assignment, Story, StoryBook
-from services.classify.stories.features import ArticleFeatures
+from schemas import ClassifiedArticle, InvalidMessage, StoryRef
+from services.classify.stories.book import HORIZON, Assignment, Story, StoryBook
+from services.classify.stories.features import ArticleFeatures, features_of
 
 HANDOFF_MAGIC = b"NSH1"
 STORY_ROOM = 2048
@@ -131,3 +131,17 @@ def with_story(classified_json: bytes, ref: StoryRef) -> bytes:
     """The classified article's JSON object with `"story"` set, without parsing the article again (a
     handoff's article ends with `_NO_STORY`, which `unpack` checked)."""
     return classified_json[: -len(b"null}")] + ref.model_dump_json().encode() + b"}"
+
+
+class OfflineStories:
+    """What the stage does, for articles classified offline (`newsmon backtest`): each article, given in
+    order of arrival, gets the story the stage would have given it."""
+
+    def __init__(self, horizon: float = HORIZON) -> None:
+        self.book = StoryBook(horizon, bucket_bits=18)
+
+    def stamp(self, article: ClassifiedArticle, now: datetime) -> ClassifiedArticle:
+        features = features_of(article)
+        assignment = self.book.add(features, now.timestamp())
+        ref = story_ref(assignment, self.book.stories[assignment.story_id], features)
+        return article.model_copy(update={"story": ref})

@@ -44,13 +44,14 @@ def test_a_line_may_hold_a_classified_article_or_a_trend_window() -> None:
 
 
 def test_the_backtest_command_prints_alerts_and_names_bad_lines(tmp_path: Path, repo: Path) -> None:
+    second = classified("c", "evacuation_notice", source="Wire Two", at=T0 + timedelta(minutes=5))
+    own_words = "Residents of the port district were told by the army to leave before nightfall."
+    second = second.model_copy(update={"article": second.article.model_copy(update={"summary": own_words})})
     lines = [
         classified("a", "us_intervention_warning", at=T0).model_dump_json(),
         "not json",
         classified("b", "evacuation_notice", source="Wire One", at=T0).model_dump_json(),
-        classified(
-            "c", "evacuation_notice", source="Wire Two", at=T0 + timedelta(minutes=5)
-        ).model_dump_json(),
+        second.model_dump_json(),
     ]
     path = tmp_path / "articles.jsonl"
     path.write_text("\n".join(lines) + "\n")
@@ -63,6 +64,22 @@ def test_the_backtest_command_prints_alerts_and_names_bad_lines(tmp_path: Path, 
     assert "us_intervention_warning" in result.output
     assert "evacuation_corroborated" in result.output
     assert f"skipped {path}:2: " in result.output
+
+
+def test_a_copy_in_the_backtest_is_not_a_second_source(tmp_path: Path, repo: Path) -> None:
+    lines = [
+        classified("b", "evacuation_notice", source="Wire One", at=T0).model_dump_json(),
+        classified(
+            "c", "evacuation_notice", source="Wire Two", at=T0 + timedelta(minutes=5)
+        ).model_dump_json(),
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        cli, ["backtest", "--config", str(repo / "config" / "newsmon.yaml"), str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "evacuation_corroborated" not in result.output  # the same text twice: one report
 
 
 def test_the_two_example_articles_fire_the_expected_alerts(
