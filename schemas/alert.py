@@ -30,7 +30,7 @@ class Alert(Message):
     id: Identifier
     fingerprint: str = Field(description="Hash of the rule and its grouping keys")
     rule_id: Identifier
-    rule_kind: Literal["article", "window", "trend"]
+    rule_kind: Literal["article", "window", "trend", "story"]
     severity: Severity
     title: str
     summary: str = ""

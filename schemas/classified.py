@@ -51,6 +51,7 @@ class StoryRef(Message):
     independent_reports: int = Field(ge=1, description="Reports in the story so far, this one included")
     outlets: int = Field(ge=1, description="Outlets that carried the story so far")
     articles: int = Field(ge=1, description="Articles in the story so far, copies included")
+    headline: str = Field(default="", max_length=160, description="The headline of the story's first article")
     first_source: str = Field(max_length=200, description="Outlet of the story's earliest report")
     first_published: AwareDatetime
 

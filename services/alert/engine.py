@@ -15,12 +15,16 @@ from datetime import datetime
 from schemas import Alert, AlertEvidence, ClassifiedArticle, SignalHit, TrendWindow
 from schemas.bounds import MAX_QUOTE, MAX_SENTENCE, MAX_SOURCE, MAX_TITLE, MAX_URL, clip
 from services.alert.fingerprint import alert_id, fingerprint
-from services.alert.rules import ArticleRule, Count, Rule, TrendRule, WindowRule
+from services.alert.rules import ArticleRule, Count, Rule, StoryRule, TrendRule, WindowRule
+from services.alert.story_growth import StoryActivity
 
 MAX_EVIDENCE = 10
 """Quotes carried by one alert; more would not be read and would only crowd the message."""
 CONTEXT_SENTENCES = 2
 """Sentences shown around one quote: where the signal was first found, and the next place it was found."""
+
+
+IDLE_CHECK_EVERY = 1000
 
 
 def event_time(article: ClassifiedArticle) -> datetime:
@@ -47,6 +51,20 @@ def context_of(hit: SignalHit) -> str:
     says what happens in one sentence and where or how in the next ("evacuation" ... "routes through ...")."""
     sentences = list(dict.fromkeys(e.sentence for e in hit.evidence if e.sentence))[:CONTEXT_SENTENCES]
     return " … ".join(clip(s, MAX_SENTENCE) for s in sentences)
+
+
+def headline_evidence(article: ClassifiedArticle) -> AlertEvidence:
+    """The article's headline standing in for a quote: a story rule may fire on articles without signals."""
+    raw = article.article
+    return AlertEvidence(
+        article_id=raw.id,
+        source=clip(raw.source, MAX_SOURCE),
+        title=clip(raw.title, MAX_TITLE),
+        url=raw.url if raw.url is None or len(raw.url) <= MAX_URL else None,
+        quote=clip(raw.title, MAX_QUOTE),
+        published_at=raw.published_at,
+        fetched_at=raw.fetched_at,
+    )
 
 
 def evidence_of(article: ClassifiedArticle, hit: SignalHit) -> AlertEvidence:
@@ -118,11 +136,14 @@ class RuleEngine:
         self.rules = tuple(r for r in rules if r.enabled)
         self._windows: dict[tuple[str, str | None], _Window] = {}
         self._trends: dict[str, dict[datetime, TrendWindow]] = {}
+        self._stories: dict[tuple[str, str], StoryActivity] = {}
+        self._until_idle_check = IDLE_CHECK_EVERY
 
     def reset(self) -> None:
         """Forget all state, e.g. before rebuilding it after a rebalance."""
         self._windows.clear()
         self._trends.clear()
+        self._stories.clear()
 
     def observe_article(self, article: ClassifiedArticle, now: datetime) -> list[Alert]:
         alerts: list[Alert] = []
@@ -131,6 +152,8 @@ class RuleEngine:
                 alerts.extend(self._article_rule(rule, article, now))
             elif isinstance(rule, WindowRule):
                 alerts.extend(self._window_rule(rule, article, now))
+            elif isinstance(rule, StoryRule):
+                alerts.extend(self._story_rule(rule, article, now))
         return alerts
 
     def observe_trend(self, window: TrendWindow, now: datetime) -> list[Alert]:
@@ -241,6 +264,63 @@ class RuleEngine:
             last_seen=max(h.at for h in hits),
             fired_at=now,
         )
+
+    # -- stories -----------------------------------------------------------------------------------------
+
+    def _story_rule(self, rule: StoryRule, article: ClassifiedArticle, now: datetime) -> list[Alert]:
+        ref = article.story
+        topic = _pick_topic(rule.topics, article.topics)
+        if ref is None or (rule.topics and topic is None):
+            return []
+        hits = [s for s in article.signals if not rule.signals or s.id in rule.signals]
+        at = event_time(article)
+        activity = self._stories.setdefault((rule.id, ref.story_id), StoryActivity(ref, at))
+        quote = evidence_of(article, hits[0]) if hits else headline_evidence(article)
+        activity.add(ref, at, article.article.source.strip().lower(), quote, {s.id for s in hits})
+        self._forget_idle_stories(at)
+        window = _human(rule.within.total_seconds())
+        growth = activity.growth(rule.within)
+        verdict = growth.verdict(rule, window)
+        if verdict is None or (rule.signals and not activity.signals):
+            return []
+        fp = fingerprint(rule.id, _keys(topic) | {"story": ref.story_id})
+        story = activity.ref
+        first = story.first_published.strftime("%H:%M UTC")
+        return [
+            Alert(
+                id=alert_id(fp, article.id),
+                fingerprint=fp,
+                rule_id=rule.id,
+                rule_kind="story",
+                severity=rule.severity,
+                title=rule.headline,
+                summary=clip(
+                    f"{story.headline or article.article.title}: "
+                    f"{_n(story.independent_reports, 'independent report', 'independent reports')}, "
+                    f"carried by {_n(story.outlets, 'outlet', 'outlets')}; first: {story.first_source} "
+                    f"{first} ({verdict})",
+                    MAX_TITLE * 2,
+                ),
+                topic=topic,
+                signals=tuple(sorted(activity.signals)),
+                labels=_labels(rule, topic) | {"story": ref.story_id},
+                evidence=tuple(activity.quotes(rule.within)[:MAX_EVIDENCE]),
+                distinct_sources=growth.reports,
+                first_seen=min(activity.reports.values()),
+                last_seen=activity.latest,
+                fired_at=now,
+            )
+        ]
+
+    def _forget_idle_stories(self, at: datetime) -> None:
+        """Every `IDLE_CHECK_EVERY` articles, drop stories no rule can count any more."""
+        self._until_idle_check -= 1
+        if self._until_idle_check > 0:
+            return
+        self._until_idle_check = IDLE_CHECK_EVERY
+        within = {rule.id: rule.within for rule in self.rules if isinstance(rule, StoryRule)}
+        for key in [k for k, a in self._stories.items() if a.idle(at, within[k[0]])]:
+            del self._stories[key]
 
     # -- trends ------------------------------------------------------------------------------------------
 

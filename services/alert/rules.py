@@ -75,6 +75,34 @@ class WindowRule(_RuleBase):
         return self
 
 
+class StoryRule(_RuleBase):
+    """Fires when one story grows fast: many outlets or independent reports within `within`, or many more
+    reports than in the `within` before (Europe Media Monitor's breaking-news idea)."""
+
+    kind: Literal["story"]
+    within: Duration = Field(default=timedelta(hours=1), description="Length of the sliding window")
+    min_outlets: int | None = Field(default=None, ge=2, description="Outlets carrying it within the window")
+    min_reports: int | None = Field(
+        default=None, ge=2, description="Independent reports within the window (copies count once)"
+    )
+    growth: float | None = Field(
+        default=None,
+        gt=1,
+        description="Reports within the window at least this many times those of the window before (at "
+        "least 2, and min_reports when given)",
+    )
+    signals: tuple[Identifier, ...] = Field(default=(), description="Only stories carrying any of these")
+    topics: tuple[Identifier, ...] = Field(default=(), description="Only stories on any of these topics")
+
+    @model_validator(mode="after")
+    def _has_a_threshold(self) -> StoryRule:
+        if self.min_outlets is None and self.min_reports is None and self.growth is None:
+            raise ValueError("a story rule needs min_outlets, min_reports or growth")
+        if self.within <= timedelta(0):
+            raise ValueError("within must be longer than zero")
+        return self
+
+
 class TrendRule(_RuleBase):
     """Fires when a topic's escalation index rises well above its trailing baseline."""
 
@@ -93,10 +121,10 @@ class TrendRule(_RuleBase):
         return self
 
 
-Rule = Annotated[ArticleRule | WindowRule | TrendRule, Field(discriminator="kind")]
+Rule = Annotated[ArticleRule | WindowRule | StoryRule | TrendRule, Field(discriminator="kind")]
 
 
-def _unique_ids(rules: tuple[ArticleRule | WindowRule | TrendRule, ...]) -> tuple[Rule, ...]:
+def _unique_ids(rules: tuple[ArticleRule | WindowRule | StoryRule | TrendRule, ...]) -> tuple[Rule, ...]:
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -115,6 +143,8 @@ def lookback(rules: tuple[Rule, ...], trend_window: timedelta = timedelta(hours=
     for rule in rules:
         if isinstance(rule, WindowRule):
             spans.append(rule.within)
+        elif isinstance(rule, StoryRule):
+            spans.append(rule.within * 2)
         elif isinstance(rule, TrendRule):
             spans.append(rule.baseline + trend_window)
     return max(spans)

@@ -122,6 +122,7 @@ def story_ref(assignment: Assignment, story: Story, features: ArticleFeatures) -
         independent_reports=max(1, story.independent_reports),
         outlets=max(1, len(story.outlets)),
         articles=max(1, story.articles),
+        headline=story.headline[:160],
         first_source=story.first_source[:200],
         first_published=datetime.fromtimestamp(story.first_published, UTC),
     )

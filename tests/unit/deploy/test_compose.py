@@ -118,7 +118,16 @@ def test_env_example_lists_every_setting_and_every_compose_variable() -> None:
     known = known_settings()
     assert known - listed == set(), "settings missing from .env.example"
     assert interpolated - listed == set(), "compose variables missing from .env.example"
-    assert listed - known - interpolated == set(), ".env.example names variables nothing reads"
+    receivers = named_receiver_variables()
+    assert listed - known - interpolated - receivers == set(), ".env.example names variables nothing reads"
+
+
+def named_receiver_variables() -> set[str]:
+    """The variables the example receivers in config/newsmon.yaml name, and their NAME_FILE forms."""
+    named = set(
+        re.findall(r"_env:\s*([A-Z][A-Z0-9_]*)", (REPO / "config" / "newsmon.yaml").read_text("utf-8"))
+    )
+    return named | {f"{name}_FILE" for name in named}
 
 
 def test_scaled_services_have_no_fixed_names_or_host_ports_and_check_healthz() -> None:
