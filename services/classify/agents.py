@@ -11,9 +11,10 @@ and produced twice.
 
 Agent `stories` reads `story-input`: one partition, so one replica at a time sees every article in one
 order and any number of classify workers agree on every story. It assigns each article in the story book,
-produces it to the classified topic with its `story` (keyed by article id), and writes what changed in the
-book to the `stories` table's changelog before the batch is acked; a replica taking the partition over
-rebuilds the book from that changelog.
+produces it to the classified topic with its `story` (keyed by article id) and, once the broker has those,
+writes what changed in the book to the `stories` table's changelog before the batch is acked. A replica
+taking the partition over rebuilds the book from that changelog; an article the book already holds was
+produced already and is not produced again, and one it lacks is assigned as it was the first time.
 
 Agent `trends` reads the contributions, which are partitioned by topic, so one replica owns all the windows
 of a topic; the buckets live in the `trends` table. A timer emits windows (see `trends.py` for when).
@@ -345,16 +346,27 @@ class ClassifyStream:
             self.metrics.story_latency.observe(max(0.0, now - message.timestamp))
             for handoff in handoffs:
                 done = stamp(book, handoff, message.timestamp)
-                out.append(Record(self.topics.classified, done.article_id.encode(), done.value))
                 assigned = done.assignment
+                if assigned.again:
+                    continue  # produced before its assignment was written to the book's changelog
+                out.append(Record(self.topics.classified, done.article_id.encode(), done.value))
                 kinds["copy" if assigned.copy_of else "new_story" if assigned.new_story else "report"] += 1
                 self.metrics.story_reports.observe(book.stories[assigned.story_id].independent_reports)
-        out += self._story_changes(book)
-        await self._acknowledged(await self.sender.send(out))
+                if len(out) >= self.options.batch_size:
+                    await self._stamped(book, out)
+                    out = []
+        await self._stamped(book, out)
         for kind, count in kinds.items():
             self.metrics.story_assignments.labels(kind=kind).inc(count)
         self.metrics.stories_open.set(len(book.stories))
         self.metrics.story_articles.set(len(book))
+
+    async def _stamped(self, book: StoryBook, out: list[Record]) -> None:
+        """Produce stamped articles, then (once the broker has them) what changed in the book. A record
+        holds a whole classify batch, so this runs every `batch_size` articles: a crash between the two
+        steps repeats at most that many articles."""
+        await self._acknowledged(await self.sender.send(out))
+        await self._acknowledged(await self.sender.send(self._story_changes(book)))
 
     def _story_book(self) -> StoryBook:
         """The book, rebuilt from the `stories` table whenever Faust has just recovered it.

@@ -51,6 +51,8 @@ class Assignment:
     story_id: str
     copy_of: str | None
     new_story: bool
+    again: bool = False
+    """The article was assigned before (a replay): this is that assignment, and nothing changed."""
 
 
 @dataclass(slots=True, eq=False)
@@ -165,7 +167,7 @@ class StoryBook:
         as standing still)."""
         known = self._articles.get(article.id)
         if known is not None:
-            return Assignment(article.id, known.story_id, known.copy_of, new_story=False)
+            return Assignment(article.id, known.story_id, known.copy_of, new_story=False, again=True)
         self.expire(now)
         copy = self._copy_source(article.sketch)
         new_story = False
