@@ -1,9 +1,10 @@
 """The example scenario: the two articles the project started from appear on local feeds among everyday news,
 while ingest, classify and alert run as separate processes on the real broker; Slack and email receive.
 
-The Kremlin story is wire copy: two outlets publish it, which corroborates its evacuation notice. The
-warning to Washington comes later from a third outlet. Each of the three expected alerts must arrive once,
-quoting its evidence and linking its articles, soon after the item appears; everyday news raises nothing.
+The Kremlin story is wire copy: two outlets publish it, which is one source, not two; a third outlet's own
+report of the evacuation corroborates it. The warning to Washington comes later from a fourth outlet. Each
+of the three expected alerts must arrive once, quoting its evidence and linking its articles, soon after the
+item appears; everyday news raises nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ STAND_IN_US_WARNING = (
     "intervention in the escalating conflict between Iran and Israel. Israel carried out a major airstrike "
     "on Iranian targets last week."
 )
+OWN_REPORT = (
+    "Russians leave Iran by road as embassy organises departures",
+    "The Russian embassy in Tehran has begun the evacuation of Russian citizens from Iran as the Israel-Iran "
+    "war enters its fifth day, a consular official said on Tuesday. Buses are taking families north to the "
+    "border crossing with Azerbaijan, the official added.",
+)
+"""An independent report of the evacuation, in its own words: what corroborates the wire story."""
 NOISE = (
     ("Council approves new cycle lanes", "The city council voted to add cycle lanes on three avenues."),
     ("Rain expected over the weekend", "Forecasters expect showers on Saturday and a dry Sunday."),
@@ -103,6 +111,7 @@ class Played:
     emails: list[str]
     before_the_stories: int
     wire_copies: list[Item]
+    own_report: Item
     warning: Item
     kremlin_at: float
     warning_at: float
@@ -139,7 +148,8 @@ def running(bootstrap: str, work: Path, slack: FakeSlack, smtp: SmtpServer) -> I
 
 
 def play(scenario: Scenario, slack: FakeSlack, smtp: SmtpServer) -> Played:
-    """Everyday news first; then the Kremlin story as wire copy on two outlets; later the US warning."""
+    """Everyday news first; then the Kremlin story as wire copy on two outlets and an own report of its
+    evacuation on a third; later the US warning."""
     stories = load_stories()
     logs = scenario.deployment.logs
     time.sleep(4)  # the everyday news goes through first
@@ -150,6 +160,8 @@ def play(scenario: Scenario, slack: FakeSlack, smtp: SmtpServer) -> Played:
     scenario.publish("levant", wire_copies[0])
     scenario.publish("caspian", wire_copies[1])
     scenario.publish("city", Item("city.example/late", "Road works on the ring road", "Expect delays.", now))
+    own_report = Item("city.example/evacuation", *OWN_REPORT, now)
+    scenario.publish("city", own_report)
     kremlin_at = time.monotonic()
     early = {"evacuation_corroborated", "escalation_with_strikes"}
     wait_until(
@@ -175,7 +187,15 @@ def play(scenario: Scenario, slack: FakeSlack, smtp: SmtpServer) -> Played:
     with smtp.lock:
         emails = [str(m.message["Subject"]) for m in smtp.messages]
     return Played(
-        by_rule(slack_messages(slack)), emails, before, wire_copies, warning, kremlin_at, warning_at, logs()
+        by_rule(slack_messages(slack)),
+        emails,
+        before,
+        wire_copies,
+        own_report,
+        warning,
+        kremlin_at,
+        warning_at,
+        logs(),
     )
 
 
@@ -203,13 +223,13 @@ def test_each_expected_alert_reaches_slack_exactly_once(played: Played) -> None:
     }, played.logs
 
 
-def test_the_corroborated_evacuation_quotes_the_route_via_azerbaijan_and_links_both_outlets(
-    played: Played,
-) -> None:
+def test_the_corroborated_evacuation_quotes_each_independent_report_once(played: Played) -> None:
     evacuation = played.messages["evacuation_corroborated"][0]
     assert "Azerbaijan" in evacuation.text
     assert "evacuation" in evacuation.text
-    assert all(copy.link in evacuation.text for copy in played.wire_copies)
+    assert played.own_report.link in evacuation.text
+    assert sum(copy.link in evacuation.text for copy in played.wire_copies) == 1  # two copies, one report
+    assert "2 independent reports carried by 3 outlets" in evacuation.text
 
 
 def test_the_escalation_quotes_galloping_escalation_with_its_link(played: Played) -> None:
