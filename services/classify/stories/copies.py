@@ -25,6 +25,10 @@ from services.classify.stories.sketch import BINS, Sketch, containment, similari
 T = TypeVar("T")
 
 BANDS = BINS // 2
+MAX_CHAIN = 8
+"""Entries of one bucket looked at per lookup, newest first."""
+MAX_CANDIDATES = 16
+"""Entries compared with the whole signature per lookup."""
 _NONE = -1
 _MASK64 = 2**64 - 1
 _BAND_SALT = tuple(((band + 1) * 0x9E3779B97F4A7C15) & _MASK64 for band in range(BANDS))
@@ -75,26 +79,39 @@ class CopyIndex(Generic[T]):
         self._payloads.append(payload)
 
     def matches(self, item: Sketch) -> list[Match[T]]:
-        """Live entries sharing a band with `item`, oldest first, with their similarity to it."""
+        """Live entries sharing a band with `item`, oldest first, with their similarity to it: at most
+        `MAX_CANDIDATES`, the newest of each band's bucket first, so a flood of near-identical texts costs
+        a bounded time per lookup (any recent member of a copy group names the group)."""
         if item.shingles == 0:
             return []
         seen: set[int] = set()
         first = self._start * BANDS
         keys, chain = self._keys, self._next
         for bucket, key in self._bands(item):
-            slot = self._heads[bucket]
-            while slot >= first:
+            slot, walked = self._heads[bucket], 0
+            while slot >= first and walked < MAX_CHAIN:
                 if keys[slot] == key:
                     seen.add(slot // BANDS)
                 slot = chain[slot]
+                walked += 1
+            if len(seen) >= MAX_CANDIDATES:
+                break
         found = []
-        for position in sorted(seen):
-            jaccard = similarity(item.signature, self._signatures[position])
+        positions = sorted(seen)
+        for position, jaccard in zip(positions, self._similarities(item, positions), strict=True):
             share = containment(jaccard, item.shingles, self._shingles[position])
             payload = self._payloads[position]
             if payload is not None:
                 found.append(Match(payload, jaccard, share))
         return found
+
+    def _similarities(self, item: Sketch, positions: list[int]) -> list[float]:
+        """`similarity` of `item` with each entry, in one comparison of all their signatures."""
+        if len(positions) == 1:
+            return [similarity(item.signature, self._signatures[positions[0]])]
+        rows = np.frombuffer(b"".join(self._signatures[p] for p in positions), dtype="<u2")
+        equal = rows.reshape(len(positions), BINS) == np.frombuffer(item.signature, dtype="<u2")
+        return [int(n) / BINS for n in np.count_nonzero(equal, axis=1)]
 
     def expire(self, before: float) -> int:
         """Forget entries added before time `before`; how many went."""

@@ -11,6 +11,8 @@ import pytest
 from schemas.article import RawArticle
 from services.classify.stories import ArticleFeatures, StoryBook, article_features, story_id_for
 from services.classify.stories.book import HORIZON, MAX_LISTED
+from services.classify.stories.copies import MAX_CANDIDATES, CopyIndex
+from services.classify.stories.sketch import sketch
 
 NIGHT = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
 
@@ -215,3 +217,14 @@ def test_a_story_counts_every_report_beyond_the_outlets_it_lists() -> None:
         MAX_LISTED,
         MAX_LISTED,
     )
+
+
+def test_a_flood_of_one_text_is_one_copy_group_and_each_lookup_is_bounded() -> None:
+    book = StoryBook(bucket_bits=12)
+    for n in range(300):
+        assigned = book.add(article(f"flood-{n}", WIRE, NIGHT + timedelta(seconds=n)), NIGHT.timestamp() + n)
+        assert assigned.copy_of == (None if n == 0 else "flood-0")
+    index = CopyIndex[str](bucket_bits=12)
+    for n in range(300):
+        index.add(sketch(WIRE), f"flood-{n}", float(n))
+    assert len(index.matches(sketch(WIRE))) <= MAX_CANDIDATES
