@@ -73,12 +73,14 @@ def render_html(notification: Notification) -> str:
     e = html.escape
     colour = COLOURS.get(notification.severity.value, "#dc2626")
     rows = "".join(
-        f"<tr><th align='left' style='padding-right:12px'>{e(k)}</th><td>{e(v)}</td></tr>"
+        f"<tr><th align='left' valign='top' style='padding-right:12px;white-space:nowrap'>{e(k)}</th>"
+        f"<td>{e(v)}</td></tr>"
         for k, v in facts(notification)
     )
     title = e(clip(one_line(notification.title), MAX_TITLE))
     head = (
-        "<!DOCTYPE html><html><body style='font-family:sans-serif'>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
+        "<body style='font-family:sans-serif;max-width:46em'>"
         f"<h2 style='color:{colour}'>{e(notification.severity.value.upper())}: {title}</h2>"
         + (f"<p><strong>{e(REPEAT_NOTE)}</strong></p>" if notification.possible_repeat else "")
         + f"<p>{e(clip(one_line(notification.summary), MAX_SUMMARY))}</p><table>{rows}</table>"

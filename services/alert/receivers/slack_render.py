@@ -17,7 +17,7 @@ from urllib.parse import quote
 from schemas import AlertEvidence
 from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import Notification
-from services.alert.receivers.text import REPEAT_NOTE, facts, take_within
+from services.alert.receivers.text import DATES, REPEAT_NOTE, facts, take_within
 
 MAX_HEADER = 150
 """A header block's plain_text."""
@@ -154,11 +154,11 @@ def _header(notification: Notification) -> dict[str, Any]:
 
 def _fields(notification: Notification) -> dict[str, Any]:
     fields = [
-        {"type": "mrkdwn", "text": fit(f"*{label}*\n{escape(inline(value))}", MAX_FIELD)}
+        {"type": "mrkdwn", "text": f"*{label}*\n{slack_date(getattr(notification, DATES[label]))}"}
+        if label in DATES
+        else {"type": "mrkdwn", "text": fit(f"*{label}*\n{escape(inline(value))}", MAX_FIELD)}
         for label, value in facts(notification)
-        if label != "First seen"
     ]
-    fields.append({"type": "mrkdwn", "text": f"*First seen*\n{slack_date(notification.first_seen)}"})
     return {"type": "section", "fields": fields[:MAX_FIELDS]}
 
 

@@ -66,9 +66,20 @@ def not_shown(count: int) -> str:
     return f"… {count} more quote{'s' if count != 1 else ''} not shown"
 
 
+DATES = {"First seen": "first_seen", "Last seen": "last_seen"}
+"""Facts that are moments, by the Notification attribute holding them (Slack shows them in the reader's
+time zone)."""
+
+
 def facts(notification: Notification) -> list[tuple[str, str]]:
     """The fields every receiver shows, as (label, value), each value one bounded line. Topics and signals
-    by their labels: the ids are for routes and silences, not for readers."""
+    by their labels: the ids are for routes and silences, not for readers. "Last seen" only when the
+    evidence spans time, so a group of alerts hours apart does not read as one moment."""
+    span = (
+        [("Last seen", when(notification.last_seen))]
+        if notification.last_seen != notification.first_seen
+        else []
+    )
     return [
         (label, clip(one_line(value), MAX_NAME))
         for label, value in (
@@ -77,6 +88,7 @@ def facts(notification: Notification) -> list[tuple[str, str]]:
             ("Signals", ", ".join(notification.signal_labels) or "-"),
             ("Distinct sources", str(notification.distinct_sources)),
             ("First seen", when(notification.first_seen)),
+            *span,
             ("Rule", notification.rule_id),
         )
     ]

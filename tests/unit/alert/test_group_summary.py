@@ -145,3 +145,10 @@ def test_the_webhook_summary_agrees_with_the_body() -> None:
     alerts = len(document["alerts"]) + document["alerts_omitted"]
     quotes = len({(e["article_id"], e["signal"]) for a in document["alerts"] for e in a["evidence"]})
     assert summary_counts(document["summary"]) == (alerts, document["distinct_sources"], quotes) == (3, 3, 3)
+
+
+def test_a_group_spanning_hours_says_when_it_was_last_seen_as_well_as_first() -> None:
+    note = mixed_group()
+    assert "First seen: 2025-06-17 12:00 UTC\nLast seen: 2025-06-17 14:00 UTC" in render_text(note)
+    fields = [f["text"] for f in slack_render.render(note)["blocks"][2]["fields"]]
+    assert any(f.startswith("*Last seen*\n<!date^") and "2025-06-17 14:00 UTC" in f for f in fields)
