@@ -14,6 +14,9 @@ from services.alert.fingerprint import notification_id
 from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.wording import alert_summary, count, describe
 
+MAX_LEAD = 300
+"""Characters of a group summary's lead; every receiver allows a summary of at least 1,000."""
+
 
 @dataclass(frozen=True)
 class Notification:
@@ -60,8 +63,10 @@ class Notification:
 
     @property
     def lead(self) -> str:
-        """What fired, where: "Evacuation + Military strike on Iran–Israel conflict"."""
-        return describe(self.signals, self.topic, self.names) or self.title
+        """What fired, where: "Evacuation + Military strike on Iran–Israel conflict"; cut to `MAX_LEAD`, so
+        that a summary cut by a receiver's limit never loses the counts that follow it."""
+        lead = describe(self.signals, self.topic, self.names) or self.title
+        return lead if len(lead) <= MAX_LEAD else lead[: MAX_LEAD - 1] + "…"
 
     @property
     def rule_id(self) -> str:

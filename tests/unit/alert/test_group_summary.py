@@ -6,6 +6,7 @@ an article alert, so no single alert's summary could describe it: the summary mu
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -152,3 +153,14 @@ def test_a_group_spanning_hours_says_when_it_was_last_seen_as_well_as_first() ->
     assert "First seen: 2025-06-17 12:00 UTC\nLast seen: 2025-06-17 14:00 UTC" in render_text(note)
     fields = [f["text"] for f in slack_render.render(note)["blocks"][2]["fields"]]
     assert any(f.startswith("*Last seen*\n<!date^") and "2025-06-17 14:00 UTC" in f for f in fields)
+
+
+def test_a_group_summary_keeps_its_counts_however_many_and_long_the_labels() -> None:
+    group = mixed_group()
+    many = tuple(f"signal_{n}" for n in range(12))
+    alerts = (group.alerts[0].model_copy(update={"signals": many}), *group.alerts[1:])
+    names = DisplayNames.of([("iran_israel", "T" * 500)], [(s, "S" * 500) for s in many])
+    note = replace(group, alerts=alerts, names=names)
+    card = teams.render(note)["attachments"][0]["content"]
+    assert summary_counts(card["body"][1]["inlines"][0]["text"]) == (3, 3, 3)
+    assert summary_counts(mattermost.render(note)["text"]) == (3, 3, 3)
