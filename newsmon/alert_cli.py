@@ -1,4 +1,4 @@
-"""`newsmon alert test`, `newsmon silence add|list|expire` and `newsmon backtest`."""
+"""`newsmon alert test`, `newsmon receivers list`, `newsmon silence add|list|expire`, `newsmon backtest`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from newsmon import runtime
-from schemas import Alert, AlertEvidence, Severity, Silence, parse_duration
+from schemas import Alert, AlertEvidence, DeliveryRecord, Severity, Silence, parse_duration
 from streambase.clock import SystemClock
+from streambase.settings import ServiceSettings
 
 if TYPE_CHECKING:
     from services.alert.backtest import BacktestResult, Classifies, Item
@@ -102,6 +103,68 @@ def _test_alert(severity: Severity, now: datetime) -> Alert:
         last_seen=now,
         fired_at=now,
     )
+
+
+# -- newsmon receivers list ------------------------------------------------------------------------------
+
+
+@click.group("receivers")
+def receivers_group() -> None:
+    """The alert receivers this deployment configures."""
+
+
+@receivers_group.command("list")
+def receivers_list() -> None:
+    """Show every receiver (named in receivers: and the old NEWSMON_SLACK_*/NEWSMON_SMTP_* ones): its type,
+    whether its secret is set (never the secret itself), and its last delivery from the delivery records.
+
+    Run it where the alert service runs, with the same NEWSMON_* variables and newsmon.yaml, to see what a
+    replica started there would use.
+
+    \b
+    Example:
+      $ newsmon receivers list
+      NAME          TYPE     SECRET                 LAST DELIVERY                  OUTCOME
+      console       console  -                      never                          never
+      mideast-desk  slack    set                    2025-06-17 12:02 UTC (4m ago)  delivered
+      europe-desk   teams    missing: EUROPE_URL    2025-06-16 09:14 UTC (1d ago)  failed: http_404: ...
+    """
+    from services.alert.receiver_list import latest_by_receiver, receiver_rows, render_rows
+    from streambase.logs import scrubber
+
+    base = runtime.start("receivers")
+    config = runtime.load_or_exit(base)
+    rt = runtime.alert_settings(base, config.receivers)
+    records = _read_deliveries(base)
+    rows = receiver_rows(config.receivers, config.alerting, rt, latest_by_receiver(records or ()))
+    table = render_rows(rows, SystemClock().now(), known=records is not None)
+    click.echo(scrubber.scrub(table))  # a delivery error is scrubbed when written; this is a second guard
+
+
+def _read_deliveries(rt: ServiceSettings) -> list[DeliveryRecord] | None:
+    """Every delivery record on the broker; None (said on stderr) when no broker answers."""
+    from schemas import InvalidMessage, decode
+    from streambase.broker import reachable
+    from streambase.kafka import make_consumer
+    from streambase.tables import read_compacted
+    from streambase.topics import Topics
+
+    if not reachable(rt.kafka.bootstrap_servers):
+        servers = ",".join(rt.kafka.bootstrap_servers)
+        click.echo(f"no Kafka broker answers at {servers}: last deliveries unknown", err=True)
+        return None
+    consumer = make_consumer(rt.kafka, "newsmon-receivers-list", None)
+    try:
+        raw = read_compacted(consumer, Topics.from_settings(rt.kafka).delivery)
+    finally:
+        consumer.close()
+    records = []
+    for value in raw.values():
+        try:
+            records.append(decode(DeliveryRecord, value))
+        except InvalidMessage:
+            continue  # a tombstone or a record of another version: not a delivery to show
+    return records
 
 
 # -- newsmon silence -------------------------------------------------------------------------------------

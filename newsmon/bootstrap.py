@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from newsmon import runtime
 from newsmon.config import NewsmonConfig
+from services.alert.names import DisplayNames
 from streambase.settings import ServiceSettings
 
 
@@ -23,10 +24,21 @@ def run_classify(settings: ServiceSettings, config: NewsmonConfig, metrics_port:
     main(settings, ClassifyConfig(config.classify, config.taxonomy), metrics_port)
 
 
+def display_names(config: NewsmonConfig) -> DisplayNames:
+    """The labels of the taxonomy this deployment classifies with (validated with the rest of newsmon.yaml
+    at start): the alert service names topics and signals by them, and gets nothing else of the taxonomy."""
+    taxonomy = config.taxonomy
+    return DisplayNames.of(
+        ((t.id, t.label) for t in taxonomy.topics), ((s.id, s.label) for s in taxonomy.signals)
+    )
+
+
 def run_alert(settings: ServiceSettings, config: NewsmonConfig, metrics_port: int) -> None:
     from services.alert.service import AlertConfig, main
 
-    alert = AlertConfig(config.alerting, config.rules, config.classify.window, config.receivers)
+    alert = AlertConfig(
+        config.alerting, config.rules, config.classify.window, config.receivers, display_names(config)
+    )
     rt = runtime.alert_settings(settings, config.receivers)
     runtime.check_receivers(rt, config)
     main(rt, alert, metrics_port)

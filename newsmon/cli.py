@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "alert": ("newsmon.alert_cli:alert_group", "Send a test notification to a receiver."),
     "silence": ("newsmon.alert_cli:silence_group", "Add, list or expire alert silences."),
+    "receivers": (
+        "newsmon.alert_cli:receivers_group",
+        "List the alert receivers: type, secret set or missing, last delivery.",
+    ),
     "backtest": (
         "newsmon.alert_cli:backtest_command",
         "Replay articles through the alert rules offline: what would have fired, and when.",

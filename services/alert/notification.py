@@ -1,4 +1,8 @@
-"""One message to one receiver: a batch of alerts about one situation, merged for reading."""
+"""One message to one receiver: a batch of alerts about one situation, merged for reading.
+
+Everything a receiver shows of a group comes from here, so its summary line and its facts cannot disagree:
+the summary of a group is made from the same counts the facts and the quotes show (`quotes`,
+`distinct_sources`, the number of alerts), never taken from one alert of the group."""
 
 from __future__ import annotations
 
@@ -7,6 +11,11 @@ from datetime import datetime
 
 from schemas import Alert, AlertEvidence, Severity
 from services.alert.fingerprint import notification_id
+from services.alert.names import NO_NAMES, DisplayNames
+from services.alert.wording import alert_summary, count, describe
+
+MAX_LEAD = 300
+"""Characters of a group summary's lead; every receiver allows a summary of at least 1,000."""
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,8 @@ class Notification:
     possible_repeat: bool = False
     """Sent before, maybe: an earlier attempt's outcome is unknown (a crash after sending, or a timeout).
     Receivers say so, because a webhook has no idempotency key to let the channel drop the copy."""
+    names: DisplayNames = NO_NAMES
+    """Labels of topics and signals, for everything a person reads."""
 
     def __post_init__(self) -> None:
         if not self.alerts:
@@ -40,7 +51,22 @@ class Notification:
 
     @property
     def summary(self) -> str:
-        return self.latest.summary
+        """One line in people's words. One alert: its own summary, ids put as labels. A group: what fired,
+        then its counts: "Evacuation on Iran–Israel conflict: 2 alerts from 3 sources, 4 quotes"."""
+        if len(self.alerts) == 1:
+            return alert_summary(self.alerts[0], self.names)
+        counts = (
+            f"{count(len(self.alerts), 'alert')} from {count(self.distinct_sources, 'source')}, "
+            f"{count(self.quotes, 'quote')}"
+        )
+        return f"{self.lead}: {counts}"
+
+    @property
+    def lead(self) -> str:
+        """What fired, where: "Evacuation + Military strike on Iran–Israel conflict"; cut to `MAX_LEAD`, so
+        that a summary cut by a receiver's limit never loses the counts that follow it."""
+        lead = describe(self.signals, self.topic, self.names) or self.title
+        return lead if len(lead) <= MAX_LEAD else lead[: MAX_LEAD - 1] + "…"
 
     @property
     def rule_id(self) -> str:
@@ -49,6 +75,14 @@ class Notification:
     @property
     def topic(self) -> str | None:
         return self.latest.topic
+
+    @property
+    def topic_label(self) -> str | None:
+        return self.names.topic(self.topic) if self.topic else None
+
+    @property
+    def signal_labels(self) -> tuple[str, ...]:
+        return tuple(self.names.signal(s) for s in self.signals)
 
     @property
     def severity(self) -> Severity:
@@ -63,6 +97,11 @@ class Notification:
         """Quotes of every alert, newest first, each (article, signal) once."""
         unique = {(e.article_id, e.signal): e for a in self.alerts for e in a.evidence}
         return tuple(sorted(unique.values(), key=lambda e: e.published_at, reverse=True))
+
+    @property
+    def quotes(self) -> int:
+        """How many quotes the message carries: those shown plus those counted as not shown."""
+        return len(self.evidence)
 
     @property
     def sources(self) -> tuple[str, ...]:

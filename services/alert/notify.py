@@ -29,6 +29,7 @@ from services.alert.batches import handle_batches, read_again
 from services.alert.delivery import Dispatcher, Event, Job
 from services.alert.grouping import Batch, Grouper, Outcome
 from services.alert.metrics import AlertMetrics
+from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import Notification
 from services.alert.offsets import OffsetTracker, Position
 from services.alert.routing import Router
@@ -82,8 +83,10 @@ class NotifyStage:
         metrics: AlertMetrics,
         deadletters: DeadLetterSink,
         commit_interval: timedelta = timedelta(seconds=1),
+        names: DisplayNames = NO_NAMES,
     ) -> None:
         self.consumer = consumer
+        self._names = names
         self._producer = producer
         self._topics = topics
         self.grouper = grouper
@@ -274,7 +277,9 @@ class NotifyStage:
             alerts = tuple(a for a in batch.alerts if receiver not in self._sent.receivers(a.id))
             if alerts:
                 repeat = self._attempted(receiver, alerts)
-                notification = Notification(receiver, batch.fingerprint, alerts, possible_repeat=repeat)
+                notification = Notification(
+                    receiver, batch.fingerprint, alerts, possible_repeat=repeat, names=self._names
+                )
                 if repeat:
                     log.warning(
                         "%s: %s was being sent when a sender stopped; sending it marked as a possible repeat",

@@ -27,6 +27,7 @@ from services.alert.engine import RuleEngine
 from services.alert.evaluate import RuleStage
 from services.alert.grouping import Grouper, Timing
 from services.alert.metrics import AlertMetrics
+from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notify import NotifyStage
 from services.alert.offsets import Position
 from services.alert.receiver_specs import Receivers
@@ -62,12 +63,14 @@ article waits before its rules are evaluated (a 0.5 s wait put ~250 ms on the me
 @dataclass(frozen=True)
 class AlertConfig:
     """The part of the configuration the alert service reads: its options, its rules, the trend window
-    length (trend rules look back a few windows) and the named receivers."""
+    length (trend rules look back a few windows), the named receivers, and the taxonomy's labels, which
+    messages show instead of ids (see `names`)."""
 
     alerting: AlertingOptions
     rules: Rules
     trend_window: timedelta
     receivers: Receivers = ()
+    names: DisplayNames = NO_NAMES
 
 
 def main(rt: AlertSettings, config: AlertConfig, metrics_port: int) -> None:
@@ -226,6 +229,7 @@ def _assemble(
         metrics,
         deadletters,
         options.commit_interval,
+        config.names,
     )
     notify.deliveries = TopicTail(
         make_consumer(rt.kafka, f"newsmon-alert-deliveries-{instance}", None),

@@ -37,6 +37,9 @@ class ConsoleReceiver:
             "title": notification.title,
             "summary": notification.summary,
             "topic": notification.topic,
+            "topic_label": notification.topic_label,
+            "signals": list(notification.signals),
+            "signal_labels": list(notification.signal_labels),
             "distinct_sources": notification.distinct_sources,
             "alerts": [a.model_dump(mode="json") for a in notification.alerts],
         }

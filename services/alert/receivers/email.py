@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from pydantic import SecretStr
 
 from schemas import AlertEvidence
+from services.alert.names import DisplayNames
 from services.alert.notification import Notification
 from services.alert.receivers.text import (
     MAX_NAME,
@@ -33,6 +34,7 @@ from services.alert.receivers.text import (
     not_shown,
     one_line,
     render_text,
+    signal_note,
     take_within,
     when,
 )
@@ -50,7 +52,7 @@ def message_id(notification: Notification, sender: str) -> str:
     return f"<{notification.id.replace(':', '.')}@{domain}>"
 
 
-def _html_quote(item: AlertEvidence, colour: str) -> str:
+def _html_quote(item: AlertEvidence, colour: str, names: DisplayNames) -> str:
     e = html.escape
     sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
     found_text = one_line(item.quote)
@@ -58,10 +60,11 @@ def _html_quote(item: AlertEvidence, colour: str) -> str:
     title = e(clip(one_line(item.title), MAX_TITLE))
     url = clip(item.url.strip(), MAX_URL) if item.url else ""
     label = f"<a href='{e(url)}'>{title}</a>" if url else title
+    origin = f"{clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)}"
     return (
         f"<blockquote style='border-left:3px solid {colour};margin:8px 0;padding-left:8px'>"
         f"{e(before)}<strong>{e(found)}</strong>{e(after)}<br>"
-        f"<small>{label} ({e(clip(one_line(item.source), MAX_NAME))}, {e(when(item.published_at))})</small>"
+        f"<small>{label} ({e(origin)}){e(signal_note(item, names))}</small>"
         "</blockquote>"
     )
 
@@ -70,18 +73,20 @@ def render_html(notification: Notification) -> str:
     e = html.escape
     colour = COLOURS.get(notification.severity.value, "#dc2626")
     rows = "".join(
-        f"<tr><th align='left' style='padding-right:12px'>{e(k)}</th><td>{e(v)}</td></tr>"
+        f"<tr><th align='left' valign='top' style='padding-right:12px;white-space:nowrap'>{e(k)}</th>"
+        f"<td>{e(v)}</td></tr>"
         for k, v in facts(notification)
     )
     title = e(clip(one_line(notification.title), MAX_TITLE))
     head = (
-        "<!DOCTYPE html><html><body style='font-family:sans-serif'>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
+        "<body style='font-family:sans-serif;max-width:46em'>"
         f"<h2 style='color:{colour}'>{e(notification.severity.value.upper())}: {title}</h2>"
         + (f"<p><strong>{e(REPEAT_NOTE)}</strong></p>" if notification.possible_repeat else "")
-        + f"<p>{e(clip(notification.summary, MAX_SUMMARY))}</p><table>{rows}</table>"
+        + f"<p>{e(clip(one_line(notification.summary), MAX_SUMMARY))}</p><table>{rows}</table>"
     )
     ending = f"<p><small>Alert ids: {e(alert_ids(notification))}</small></p></body></html>"
-    quotes = [_html_quote(item, colour) for item in notification.evidence]
+    quotes = [_html_quote(item, colour, notification.names) for item in notification.evidence]
     room = MAX_HTML_BODY - len(head) - len(ending) - 200
     kept, omitted = take_within(quotes, room, most=MAX_QUOTES)
     evidence = "<h3>Evidence</h3>" + "".join(kept) if kept else ""
@@ -93,7 +98,7 @@ def render_html(notification: Notification) -> str:
 def subject(notification: Notification) -> str:
     """One line (no CR or LF from a headline can start another header), at most `MAX_SUBJECT` long."""
     mark = "(possible repeat) " if notification.possible_repeat else ""
-    topic = f"[{notification.topic}] " if notification.topic else ""
+    topic = f"[{notification.topic_label}] " if notification.topic_label else ""
     text = f"[newsmon {notification.severity.value.upper()}] {mark}{topic}{notification.title}"
     return clip(one_line(text), MAX_SUBJECT)
 

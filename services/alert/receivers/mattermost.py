@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from schemas import AlertEvidence
+from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import Notification
 from services.alert.receivers.http import post_json
 from services.alert.receivers.text import REPEAT_NOTE, clip, facts, one_line, take_within, when
@@ -74,16 +75,15 @@ def headline(notification: Notification) -> str:
     return f"{mark}{notification.severity.value.upper()}: {title}"
 
 
-def quote(item: AlertEvidence) -> str:
-    """`> sentence with **quote**` then `— [title](url) (source, date) · signal`."""
+def quote(item: AlertEvidence, names: DisplayNames = NO_NAMES) -> str:
+    """`> sentence with **quote**` then `— [title](url) (source, date) · signal label`."""
     sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
     found_text = one_line(item.quote)
     before, found, after = sentence.partition(found_text) if found_text else (sentence, "", "")
     said = escape_part(before) + (f"**{escape_part(found)}**" if found else "") + escape_part(after)
     title = escape(clip(one_line(item.title), MAX_TITLE)) or "(untitled)"
     article = link(item.url, title) if item.url else title
-    code = clip(one_line(item.signal or ""), MAX_NAME).replace("`", "'")
-    signal = f" · `{code}`" if code else ""
+    signal = f" · {escape(clip(one_line(names.signal(item.signal)), MAX_NAME))}" if item.signal else ""
     source = escape(clip(one_line(item.source), MAX_NAME))
     return f"> {said}\n— {article} ({source}, {when(item.published_at)}){signal}"
 
@@ -108,7 +108,7 @@ def _attachment(notification: Notification) -> dict[str, Any]:
         "text": "",
         "footer": clip(f"{len(notification.alerts)} alert(s) · rule {one_line(notification.rule_id)}", 300),
     }
-    quotes = [quote(item) for item in notification.evidence]
+    quotes = [quote(item, notification.names) for item in notification.evidence]
     room = MAX_ATTACHMENTS_JSON - _size([attachment]) - 100
     kept, omitted = take_within(quotes, room, _size, most=MAX_QUOTES)
     attachment["text"] = "\n\n".join(kept)

@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 from schemas import AlertEvidence
+from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import Notification
-from services.alert.receivers.text import REPEAT_NOTE, facts, take_within
+from services.alert.receivers.text import DATES, REPEAT_NOTE, facts, take_within
 
 MAX_HEADER = 150
 """A header block's plain_text."""
@@ -123,15 +124,15 @@ def _marked_quote(item: AlertEvidence) -> str:
     return escape(before) + (f"*{escape(found)}*" if found else "") + escape(after)
 
 
-def _attribution(item: AlertEvidence, max_url: int = MAX_URL) -> str:
-    """`— title (source, date) · signal`, every part bounded: at most ~1,600 units."""
+def _attribution(item: AlertEvidence, names: DisplayNames, max_url: int = MAX_URL) -> str:
+    """`— title (source, date) · signal label`, every part bounded: at most ~1,600 units."""
     source = link(item.url, item.title, max_url) if item.url else fit(escape(inline(item.title)), MAX_LABEL)
-    signal = f" · `{name(item.signal)}`" if item.signal else ""
+    signal = f" · {name(names.signal(item.signal))}" if item.signal else ""
     return f"— {source} ({name(item.source)}, {slack_date(item.published_at)}){signal}"
 
 
-def quote_block(item: AlertEvidence) -> dict[str, Any]:
-    footer = _attribution(item)
+def quote_block(item: AlertEvidence, names: DisplayNames = NO_NAMES) -> dict[str, Any]:
+    footer = _attribution(item, names)
     quoted = fit(_marked_quote(item), MAX_SECTION - size(footer) - 2)
     return section(f">{quoted}\n{footer}")
 
@@ -153,11 +154,11 @@ def _header(notification: Notification) -> dict[str, Any]:
 
 def _fields(notification: Notification) -> dict[str, Any]:
     fields = [
-        {"type": "mrkdwn", "text": fit(f"*{label}*\n{escape(inline(value))}", MAX_FIELD)}
+        {"type": "mrkdwn", "text": f"*{label}*\n{slack_date(getattr(notification, DATES[label]))}"}
+        if label in DATES
+        else {"type": "mrkdwn", "text": fit(f"*{label}*\n{escape(inline(value))}", MAX_FIELD)}
         for label, value in facts(notification)
-        if label != "First seen"
     ]
-    fields.append({"type": "mrkdwn", "text": f"*First seen*\n{slack_date(notification.first_seen)}"})
     return {"type": "section", "fields": fields[:MAX_FIELDS]}
 
 
@@ -182,21 +183,21 @@ def render(notification: Notification) -> dict[str, Any]:
     mark = SEVERITY_MARK.get(notification.severity.value, ":red_circle:")
     blocks: list[dict[str, Any]] = [
         _header(notification),
-        section(f"{mark} {escape(notification.summary)}"),
+        section(f"{mark} {escape(inline(notification.summary))}"),
         _fields(notification),
     ]
     evidence = notification.evidence
     shown = min(len(evidence), MAX_BLOCKS - len(blocks) - 2)  # the divider and the context block
     if evidence:
         blocks.append({"type": "divider"})
-        blocks += [quote_block(item) for item in evidence[:shown]]
+        blocks += [quote_block(item, notification.names) for item in evidence[:shown]]
     blocks.append(_context(notification, len(evidence) - shown))
     return {"text": preview(notification), "blocks": blocks}
 
 
-def _quote_line(item: AlertEvidence) -> str:
+def _quote_line(item: AlertEvidence, names: DisplayNames) -> str:
     quoted = fit(_marked_quote(item), MAX_QUOTE_IN_TEXT)
-    return f">{quoted}\n{_attribution(item, MAX_URL_IN_TEXT)}"
+    return f">{quoted}\n{_attribution(item, names, MAX_URL_IN_TEXT)}"
 
 
 def render_plain(notification: Notification) -> dict[str, Any]:
@@ -207,7 +208,7 @@ def render_plain(notification: Notification) -> dict[str, Any]:
         lines.append(f"_{escape(REPEAT_NOTE)}_")
     lines.append(" · ".join(f"{label}: {escape(inline(value))}" for label, value in facts(notification)))
     head = fit("\n".join(lines), MAX_TEXT // 2)
-    quotes = [_quote_line(item) for item in notification.evidence]
+    quotes = [_quote_line(item, notification.names) for item in notification.evidence]
     kept, omitted = take_within(quotes, MAX_TEXT - size(head) - 40, size)
     tail = [f"_{omitted} more quote(s) not shown_"] if omitted else []
     return {"text": fit("\n".join([head, *kept, *tail]), MAX_TEXT)}

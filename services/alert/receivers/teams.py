@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from schemas import AlertEvidence
+from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import Notification
 from services.alert.receivers.http import post_json
 from services.alert.receivers.text import REPEAT_NOTE, clip, facts, one_line, when
@@ -67,7 +68,7 @@ def headline(notification: Notification) -> str:
     return f"{mark}{notification.severity.value.upper()}: {title}"
 
 
-def quote_blocks(item: AlertEvidence) -> list[dict[str, Any]]:
+def quote_blocks(item: AlertEvidence, names: DisplayNames = NO_NAMES) -> list[dict[str, Any]]:
     """The sentence with the proving quote in bold, then its article (linked) and source."""
     sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
     found_text = one_line(item.quote)
@@ -79,7 +80,7 @@ def quote_blocks(item: AlertEvidence) -> list[dict[str, Any]]:
     note = " (link too long to show)" if item.url and url is None else ""
     source = f"{note} ({clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)})"
     if item.signal:
-        source += f" · {clip(one_line(item.signal), MAX_NAME)}"
+        source += f" · {clip(one_line(names.signal(item.signal)), MAX_NAME)}"
     return [
         rich(*(r for r in said if r["text"]), separator=True),
         rich(run("— "), article, run(source, isSubtle=True), spacing="None"),
@@ -120,7 +121,7 @@ def render(notification: Notification) -> dict[str, Any]:
     used = _size(message(card)) + footer_room
     quotes: list[dict[str, Any]] = []
     for item in evidence[:MAX_QUOTES]:
-        blocks = quote_blocks(item)
+        blocks = quote_blocks(item, notification.names)
         used += _size(blocks)
         if used > MAX_PAYLOAD:
             break

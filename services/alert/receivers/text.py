@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from schemas import AlertEvidence
+from services.alert.names import DisplayNames
 from services.alert.notification import Notification
 
 MAX_QUOTES = 10
@@ -19,7 +20,8 @@ MAX_SUMMARY = 2000
 MAX_SENTENCE = 1000
 MAX_URL = 2000
 MAX_NAME = 200
-"""A source name, or a fact's value (topic, signals, rule)."""
+"""A source name, or a fact's value (topic, signals, rule). Topic and signal labels are bounded where they are
+read too (`names.MAX_LABEL`), but a fact may join several."""
 MAX_ALERT_IDS = 20
 MAX_TEXT_BODY = 20_000
 """Characters of the text form; quotes beyond it are counted, not shown."""
@@ -64,16 +66,29 @@ def not_shown(count: int) -> str:
     return f"… {count} more quote{'s' if count != 1 else ''} not shown"
 
 
+DATES = {"First seen": "first_seen", "Last seen": "last_seen"}
+"""Facts that are moments, by the Notification attribute holding them (Slack shows them in the reader's
+time zone)."""
+
+
 def facts(notification: Notification) -> list[tuple[str, str]]:
-    """The fields every receiver shows, as (label, value), each value one bounded line."""
+    """The fields every receiver shows, as (label, value), each value one bounded line. Topics and signals
+    by their labels: the ids are for routes and silences, not for readers. "Last seen" only when the
+    evidence spans time, so a group of alerts hours apart does not read as one moment."""
+    span = (
+        [("Last seen", when(notification.last_seen))]
+        if notification.last_seen != notification.first_seen
+        else []
+    )
     return [
         (label, clip(one_line(value), MAX_NAME))
         for label, value in (
             ("Severity", notification.severity.value.upper()),
-            ("Topic", notification.topic or "-"),
-            ("Signals", ", ".join(notification.signals) or "-"),
+            ("Topic", notification.topic_label or "-"),
+            ("Signals", ", ".join(notification.signal_labels) or "-"),
             ("Distinct sources", str(notification.distinct_sources)),
             ("First seen", when(notification.first_seen)),
+            *span,
             ("Rule", notification.rule_id),
         )
     ]
@@ -85,11 +100,16 @@ def alert_ids(notification: Notification) -> str:
     return shown + (f" and {len(ids) - MAX_ALERT_IDS} more" if len(ids) > MAX_ALERT_IDS else "")
 
 
-def _quote(item: AlertEvidence) -> str:
+def signal_note(item: AlertEvidence, names: DisplayNames) -> str:
+    """ " · Evacuation": which signal the quote proves, by its label; empty when it names none."""
+    return f" · {clip(one_line(names.signal(item.signal)), MAX_NAME)}" if item.signal else ""
+
+
+def _quote(item: AlertEvidence, names: DisplayNames) -> str:
     lines = [
         f'  "{clip(one_line(item.sentence or item.quote), MAX_SENTENCE)}"',
         f"    - {clip(one_line(item.title), MAX_TITLE)} "
-        f"({clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)})",
+        f"({clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)}){signal_note(item, names)}",
     ]
     if item.url:
         lines.append(f"      {clip(one_line(item.url), MAX_URL)}")
@@ -100,10 +120,10 @@ def render_text(notification: Notification) -> str:
     lines = [f"[{notification.severity.value.upper()}] {clip(one_line(notification.title), MAX_TITLE)}"]
     if notification.possible_repeat:
         lines.append(REPEAT_NOTE)
-    lines += [clip(notification.summary, MAX_SUMMARY), ""]
+    lines += [clip(one_line(notification.summary), MAX_SUMMARY), ""]
     lines += [f"{label}: {value}" for label, value in facts(notification)]
     ending = ["", f"Alert ids: {alert_ids(notification)}"]
-    evidence = [_quote(item) for item in notification.evidence]
+    evidence = [_quote(item, notification.names) for item in notification.evidence]
     if evidence:
         room = MAX_TEXT_BODY - sum(len(line) + 1 for line in lines + ending) - 100
         kept, omitted = take_within(evidence, room, most=MAX_QUOTES)

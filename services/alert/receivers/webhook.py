@@ -5,7 +5,9 @@ secret shared with the receiving end, so it can check that the body came from ne
 recently (a replayed request carries an old `t`), and `X-Newsmon-Delivery: <notification id>`, which
 stays the same when a notification is sent again (a retry, a possible repeat), so it can drop copies.
 Every retry is signed anew with the time it is sent. JSON escaping is the body's escaping; the body is
-bounded (`MAX_BODY_BYTES`) by leaving out the oldest alerts of a batch and counting them.
+bounded (`MAX_BODY_BYTES`) by leaving out the oldest alerts of a batch and counting them. Beside each topic
+and signal id goes its taxonomy label (`topic_label`, `signal_labels`, `signal_label`), for whatever the
+receiving end shows a person; the ids stay, for what it matches on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from schemas import Alert, AlertEvidence
+from services.alert.names import DisplayNames
 from services.alert.notification import Notification
 from services.alert.receivers.http import post_json
 from services.alert.retry import Verdict
@@ -39,20 +42,21 @@ def signature(secret: bytes, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def _evidence(item: AlertEvidence) -> dict[str, Any]:
+def _evidence(item: AlertEvidence, names: DisplayNames) -> dict[str, Any]:
     return {
         "article_id": item.article_id,
         "source": item.source,
         "title": item.title,
         "url": item.url,
         "signal": item.signal,
+        "signal_label": names.signal(item.signal) if item.signal else None,
         "quote": item.quote,
         "sentence": item.sentence,
         "published_at": item.published_at.isoformat(),
     }
 
 
-def _alert(alert: Alert) -> dict[str, Any]:
+def _alert(alert: Alert, names: DisplayNames) -> dict[str, Any]:
     return {
         "id": alert.id,
         "rule_id": alert.rule_id,
@@ -61,20 +65,22 @@ def _alert(alert: Alert) -> dict[str, Any]:
         "title": alert.title,
         "summary": alert.summary,
         "topic": alert.topic,
+        "topic_label": names.topic(alert.topic) if alert.topic else None,
         "signals": list(alert.signals),
+        "signal_labels": [names.signal(s) for s in alert.signals],
         "labels": dict(alert.labels),
         "distinct_sources": alert.distinct_sources,
         "first_seen": alert.first_seen.isoformat(),
         "last_seen": alert.last_seen.isoformat(),
         "fired_at": alert.fired_at.isoformat(),
-        "evidence": [_evidence(e) for e in alert.evidence],
+        "evidence": [_evidence(e, names) for e in alert.evidence],
     }
 
 
 def body(notification: Notification, sent_at: datetime) -> dict[str, Any]:
     """Version 1 of the body; every field is described in docs/webhook.md."""
     alerts = sorted(notification.alerts, key=lambda a: (a.last_seen, a.fired_at), reverse=True)
-    shown = [_alert(a) for a in alerts[:MAX_ALERTS]]
+    shown = [_alert(a, notification.names) for a in alerts[:MAX_ALERTS]]
     document: dict[str, Any] = {
         "version": BODY_VERSION,
         "id": notification.id,
@@ -86,8 +92,10 @@ def body(notification: Notification, sent_at: datetime) -> dict[str, Any]:
         "title": notification.title,
         "summary": notification.summary,
         "topic": notification.topic,
+        "topic_label": notification.topic_label,
         "rule_id": notification.rule_id,
         "signals": list(notification.signals),
+        "signal_labels": list(notification.signal_labels),
         "distinct_sources": notification.distinct_sources,
         "sources": list(notification.sources),
         "first_seen": notification.first_seen.isoformat(),

@@ -24,6 +24,15 @@ from tests.unit.alert.factories import classified
 pytestmark = pytest.mark.kafka
 
 CONFIG = """\
+taxonomy:                         # the labels messages show; europe's topic has none, to read as words
+  topics:
+    - {id: iran_israel, label: Iran–Israel conflict}
+    - {id: russia_ukraine}
+  signals:
+    - id: us_intervention_warning
+      label: Warning over US intervention
+      polarity: escalatory
+      patterns: [warn~]
 rules:
   - id: usw
     kind: article
@@ -119,6 +128,12 @@ def test_each_desk_gets_only_its_own_topics(
     assert "Story ir1" in to_teams.body.decode()
     assert "Story ru1" not in to_teams.body.decode()
     assert card_problems(to_teams.json) == []
+    mideast_fields = [f["text"] for f in to_mideast.json["blocks"][2]["fields"]]
+    assert "*Topic*\nIran–Israel conflict" in mideast_fields
+    assert "*Signals*\nWarning over US intervention" in mideast_fields
+    assert "*Topic*\nRussia ukraine" in [f["text"] for f in to_europe.json["blocks"][2]["fields"]]
+    teams_facts = [f for b in to_teams.json["attachments"][0]["content"]["body"] for f in b.get("facts", [])]
+    assert {"title": "Topic", "value": "Iran–Israel conflict"} in teams_facts
     assert not (tmp_path / "state" / "alerts.night-log.jsonl").exists(), "every alert matched a route"
     log = service.log(20_000)
     for secret in ("mideast-token", "europe-token", teams.path):

@@ -114,6 +114,10 @@ def card(server: WebhookServer) -> dict[str, Any]:
     return content
 
 
+def facts(content: dict[str, Any]) -> list[dict[str, str]]:
+    return [f for b in content["body"] if b["type"] == "FactSet" for f in b["facts"]]
+
+
 def test_a_teams_card_is_a_valid_adaptive_card_1_5_with_the_alert_and_its_quotes(
     webhook_factory: Callable[..., WebhookServer],
 ) -> None:
@@ -126,7 +130,10 @@ def test_a_teams_card_is_a_valid_adaptive_card_1_5_with_the_alert_and_its_quotes
     texts = "\n".join(all_texts(content))
     assert content["version"] == "1.5"
     assert "HIGH: Evacuation notice confirmed by two sources" in texts
-    assert "iran\\_israel" in texts  # a FactSet value: markdown escaped
+    assert {"title": "Topic", "value": "Iran–Israel conflict"} in facts(content)
+    assert {"title": "Signals", "value": "Evacuation \\(ordered\\)"} in facts(content)  # markdown escaped
+    assert "iran_israel" not in texts
+    assert "evacuation_notice" not in texts
     assert "residents were told to evacuate the district" in texts
     links = [
         i["selectAction"]["url"] for b in content["body"] for i in b.get("inlines", []) if "selectAction" in i

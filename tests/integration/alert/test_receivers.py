@@ -10,6 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from services.alert.engine import RuleEngine
+from services.alert.names import DisplayNames
 from services.alert.notification import Notification
 from services.alert.receivers.email import MAX_HTML_BODY, MAX_SUBJECT, EmailReceiver
 from services.alert.receivers.slack import SlackReceiver
@@ -22,6 +23,10 @@ from tests.servers.slack import FakeSlack, Reply, payload_problems
 from tests.servers.smtp import SmtpServer
 from tests.unit.alert.factories import T0, classified
 
+NAMES = DisplayNames.of(
+    [("iran_israel", "Iran–Israel conflict")], [("evacuation_notice", "Evacuation (ordered)")]
+)
+"""Labels as in the taxonomy; the signal's has markdown punctuation, to show that labels are escaped."""
 EVIL_TITLE = "Ceasefire talks <!channel> collapse, see <http://evil.example|click> & more"
 
 
@@ -61,7 +66,7 @@ def notification(
         alerts += engine.observe_article(article, T0)
     if headline is not None:
         alerts = [a.model_copy(update={"title": headline}) for a in alerts]
-    return Notification(receiver, alerts[-1].fingerprint, tuple(alerts), possible_repeat)
+    return Notification(receiver, alerts[-1].fingerprint, tuple(alerts), possible_repeat, NAMES)
 
 
 def all_texts(value: object) -> list[str]:
@@ -94,8 +99,10 @@ def test_the_slack_message_carries_headline_severity_topic_signals_quotes_and_so
     texts = "\n".join(all_texts(payload))
     assert payload["blocks"][0]["type"] == "header"
     assert "HIGH" in texts
-    assert "iran_israel" in texts
-    assert "evacuation_notice" in texts
+    assert "*Topic*\nIran–Israel conflict" in texts
+    assert "*Signals*\nEvacuation (ordered)" in texts
+    assert "iran_israel" not in texts
+    assert "evacuation_notice" not in texts
     assert "*Distinct sources*\n2" in texts
     assert "*residents were told to evacuate the district*" in texts
     assert "<https://news.example/a1|Port city told to evacuate #1>" in texts
@@ -206,7 +213,7 @@ def test_email_over_starttls_with_login_arrives_as_text_and_escaped_html(
     # a subject just over 78 characters is folded after "Subject:"; readers drop the leading space
     assert (
         mail.message["Subject"].strip()
-        == "[newsmon HIGH] [iran_israel] Evacuation notice confirmed by two sources"
+        == "[newsmon HIGH] [Iran–Israel conflict] Evacuation notice confirmed by two sources"
     )
     html = mail.part("html")
     assert "&lt;script&gt;" in html
@@ -272,7 +279,9 @@ def test_an_email_subject_is_one_bounded_line_whatever_the_headline(smtp_server:
     subject = mail.message["Subject"]
     assert "\n" not in str(subject).replace("\r\n ", "").strip()
     assert len(str(subject).strip()) <= MAX_SUBJECT
-    assert str(subject).startswith("[newsmon HIGH] [iran_israel] Port closed Bcc: everyone@desk.example")
+    assert str(subject).startswith(
+        "[newsmon HIGH] [Iran–Israel conflict] Port closed Bcc: everyone@desk.example"
+    )
     assert mail.message["Bcc"] is None
     assert mail.message["X-Injected"] is None
     assert mail.envelope_to == ["editor@desk.example"]
@@ -297,6 +306,10 @@ def test_a_possible_repeat_says_so_in_the_email_subject_and_bodies(smtp_server: 
     note = notification("email", title="Port closed", possible_repeat=True)
     assert plain_receiver(smtp_server).send(note) == Delivered()
     [mail] = smtp_server.messages
-    assert str(mail.message["Subject"]).strip().startswith("[newsmon HIGH] (possible repeat) [iran_israel]")
+    assert (
+        str(mail.message["Subject"])
+        .strip()
+        .startswith("[newsmon HIGH] (possible repeat) [Iran–Israel conflict]")
+    )
     assert "Possible repeat:" in mail.part("plain")
     assert "Possible repeat:" in mail.part("html")
