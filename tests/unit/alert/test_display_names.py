@@ -76,7 +76,8 @@ def test_every_receiver_names_topics_and_signals_by_their_labels(receiver: str) 
 
 def test_a_window_alert_summary_reads_in_labels_with_its_own_counts() -> None:
     assert window_alert().summary == (
-        "Evacuation + Military strike on Iran–Israel conflict: 2 stories from 2 sources within 1h"
+        "Evacuation + Military strike on Iran–Israel conflict: 2 independent reports carried by 2 outlets "
+        "within 1h"
     )
 
 

@@ -44,7 +44,7 @@ def mixed_group() -> Notification:
     ):
         alerts += engine.observe_article(classified(f"a{n}", signal, source=f"Outlet {n}", at=at), at)
     lone = [a for a in alerts if a.rule_kind == "window"]
-    assert all("1 story from 1 source" in a.summary for a in lone)  # what each window alert says alone
+    assert all("1 independent report carried by 1 outlet" in a.summary for a in lone)  # each one alone
     return Notification("desk", alerts[0].fingerprint, tuple(alerts), names=NAMES)
 
 
