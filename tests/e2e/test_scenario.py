@@ -229,7 +229,7 @@ def test_the_corroborated_evacuation_quotes_each_independent_report_once(played:
     assert "evacuation" in evacuation.text
     assert played.own_report.link in evacuation.text
     assert sum(copy.link in evacuation.text for copy in played.wire_copies) == 1  # two copies, one report
-    assert "2 independent reports carried by 3 outlets" in evacuation.text
+    assert "from 2 sources" in evacuation.text, evacuation.text
 
 
 def test_the_escalation_quotes_galloping_escalation_with_its_link(played: Played) -> None:
