@@ -17,6 +17,7 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from schemas import Alert, ClassifiedArticle, RawArticle, TrendWindow
+from schemas.offline import BadRecord, describe, offline_article
 from services.alert.engine import RuleEngine
 from services.alert.grouping import Batch, Grouper, Outcome, Timing
 from services.alert.notification import Notification
@@ -55,19 +56,19 @@ class BacktestResult:
 
 
 def parse_line(line: str) -> Item:
-    """A JSON line holding a classified article, a raw article or a trend window."""
+    """A JSON line holding a trend window, a classified article, or an article in any form the offline
+    commands read (raw, or just id, title and text); what is wrong is named field by field."""
     data = json.loads(line)
     if not isinstance(data, dict):
         raise ValueError("a line must hold one JSON object")
-    for model in (ClassifiedArticle, TrendWindow, RawArticle):
-        try:
-            return model.model_validate(data)
-        except ValidationError:
-            continue
-    if "article" in data:
-        ClassifiedArticle.model_validate(data)  # raises with the classified article's own errors
-    RawArticle.model_validate(data)
-    raise AssertionError("unreachable")
+    try:
+        if "window_start" in data:
+            return TrendWindow.model_validate(data)
+        if "article" in data and "classified_at" in data:
+            return ClassifiedArticle.model_validate(data)
+    except ValidationError as exc:
+        raise BadRecord(describe(exc)) from None
+    return offline_article(data)
 
 
 def read_items(lines: Iterable[str], result: BacktestResult, where: str) -> Iterator[Item]:

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from schemas.article import RawArticle
+from schemas.offline import BadRecord, offline_article
 from services.classify.engine import Analysis
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class BadRecord(ValueError):
-    """An input line that is not a usable record; the message says what is wrong."""
+__all__ = ["BadRecord", "Record", "explain", "parse_record", "result"]
 
 
 @dataclass(frozen=True)
@@ -39,34 +33,7 @@ def parse_record(line: str) -> Record:
         raise BadRecord(f"not JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(data, dict):
         raise BadRecord("expected a JSON object with id, title and text")
-    return Record(_article(data), _labels(data, "signals"), _labels(data, "topics"))
-
-
-def _article(data: dict[str, Any]) -> RawArticle:
-    try:
-        if "feed_id" in data:
-            return RawArticle.model_validate(data)
-        if isinstance(data.get("article"), dict):
-            return RawArticle.model_validate(data["article"])
-        missing = [k for k in ("id", "title", "text") if k not in data]
-        if missing:
-            raise BadRecord(f"missing field(s): {', '.join(missing)} (need id, title and text)")
-        if not all(isinstance(data[k], str) for k in ("title", "text")):
-            raise BadRecord("title and text must be strings")
-        published = data.get("published_at") or _EPOCH
-        return RawArticle(
-            id=str(data["id"]),
-            feed_id="offline",
-            source=str(data.get("source") or "offline"),
-            url=data.get("url"),
-            title=data["title"],
-            content=data["text"],
-            published_at=published,
-            fetched_at=_EPOCH,
-        )
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in exc.errors()]
-        raise BadRecord("; ".join(problems)) from None
+    return Record(offline_article(data), _labels(data, "signals"), _labels(data, "topics"))
 
 
 def _labels(data: dict[str, Any], key: str) -> frozenset[str] | None:

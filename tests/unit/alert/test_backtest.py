@@ -118,3 +118,27 @@ def test_raw_articles_are_classified_first_with_the_taxonomy(tmp_path: Path, rep
     assert result.exit_code == 0, result.output
     assert "(1 classified here)" in result.output
     assert "us_intervention_warning" in result.output
+
+
+def test_the_backtest_reads_what_classify_reads_and_names_the_fields_at_fault(
+    tmp_path: Path, repo: Path
+) -> None:
+    lines = [
+        '{"id": "m1", "title": "Evacuation ordered", "source": "A", "published_at": "2026-03-03T10:00:00Z", '
+        '"text": "Authorities ordered the evacuation of the port town of Zarnitsa on Tuesday."}',
+        '{"id": "m2", "title": "Port town told to leave", "source": "B", '
+        '"published_at": "2026-03-03T10:20:00Z", '
+        '"text": "Residents of Zarnitsa were told by officials to evacuate as shelling went on overnight."}',
+        '{"id": "m3", "title": 5}',
+        '{"id": "m4", "title": "t", "text": "x", "published_at": "yesterday"}',
+    ]
+    path = tmp_path / "minimal.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        cli, ["backtest", "--config", str(repo / "config" / "newsmon.yaml"), str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 classified here" in result.output
+    assert "evacuation_corroborated" in result.output
+    assert f"skipped {path}:3: missing field(s): text" in result.output
+    assert f"skipped {path}:4: published_at: Input should be a valid datetime" in result.output
