@@ -187,8 +187,9 @@ def test_an_article_classified_again_after_its_seen_entry_was_lost_counts_once_i
     second.wait_ready()
     send_and_wait(producer, topics.articles, strike.id, strike)
     send_and_wait(producer, topics.articles, other.id, other)
-    again = drain(classified, 2, timeout=90)
-    assert sorted(r.key for r in again) == [b"article-00000", b"article-00004"], second.logs()
+    again = drain_all(classified, 1)
+    # the story stage produced the strike before and its book still holds it: it is not produced twice
+    assert sorted(r.key for r in again) == [b"article-00004"], second.logs()
 
     # the contributions of both are on the trend input by now; take every window emitted for a while
     windows: list[int] = []

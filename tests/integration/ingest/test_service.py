@@ -325,8 +325,9 @@ def test_a_feed_refused_by_the_private_network_guard_reports_why_and_harms_no_ot
     finally:
         replica.stop()
     hint = "set ingest.allow_private_networks to allow it"
-    assert {name: record.last_outcome for name, record in seen.items()} == {
-        "good": "ok",
+    outcomes = {name: record.last_outcome for name, record in seen.items()}
+    assert outcomes.pop("good") in ("ok", "not_modified")  # polled again on a slow machine: a 304
+    assert outcomes == {
         "internal": "blocked",
         "metadata": "blocked",
         "hop": "blocked",
