@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 
 from schemas import Message
 from schemas.common import Duration
+from streambase.kafka_protocol import prebuild_response_classes
 from streambase.records import encode_within
 from streambase.settings import KafkaSettings
 from streambase.topics import ensure_topics
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
+    prebuild_response_classes()
     options: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
         "client_id": client_id,
