@@ -14,6 +14,7 @@ from services.classify.taxonomy import DEFAULT_TAXONOMY, ConfigError
 
 if TYPE_CHECKING:
     from services.classify.engine import Classifier
+    from services.classify.offline import Record
 
 _TAXONOMY_OPTION = click.option(
     "--taxonomy",
@@ -91,25 +92,84 @@ def classify_command(file: IO[str], taxonomy_path: Path, explain: bool) -> None:
     default=None,
     help="Exit with status 1 when the signals' macro-F1 is below this.",
 )
-def eval_command(file: IO[str], taxonomy_path: Path, errors: bool, min_macro_f1: float | None) -> None:
+@click.option(
+    "--false-alarms",
+    is_flag=True,
+    help="Unlabelled corpus of non-conflict news: count and list the signals raised on it.",
+)
+@click.option(
+    "--skip-register",
+    "skipped_registers",
+    multiple=True,
+    metavar="NAME",
+    help="With --false-alarms: leave out texts of this register (repeatable), e.g. --skip-register conflict.",
+)
+@click.option(
+    "--show",
+    type=click.IntRange(0),
+    default=50,
+    show_default=True,
+    help="With --false-alarms: how many alarms to list with their evidence.",
+)
+def eval_command(
+    file: IO[str],
+    taxonomy_path: Path,
+    errors: bool,
+    min_macro_f1: float | None,
+    false_alarms: bool,
+    skipped_registers: tuple[str, ...],
+    show: int,
+) -> None:
     """Score the taxonomy on labelled JSON lines: precision, recall and F1 per signal and per topic.
 
     \b
     Each line holds id, title, text and the gold labels "signals" and "topics" (lists of ids).
     Example:
       newsmon eval tests/fixtures/labelled/heldout.jsonl --errors
+
+    \b
+    With --false-alarms, lines need only id, title and text: every text is taken as non-conflict news
+    (lines with "conflict": true, or a "register" given to --skip-register, are left out), and each
+    signal raised on one, unless its gold "signals" name it, is a false alarm to review. Example:
+      newsmon eval --false-alarms corpus.jsonl --skip-register conflict --skip-register world
     """
-    from services.classify.evaluate import Case, evaluate, format_report
+    classifier = _classifier(taxonomy_path)
+    if false_alarms:
+        _count_false_alarms(file, classifier, frozenset(skipped_registers), show)
+    else:
+        _score_labelled(file, classifier, errors, min_macro_f1)
+
+
+def _records(file: IO[str]) -> Iterator[tuple[int, Record]]:
     from services.classify.offline import BadRecord, parse_record
 
-    classifier = _classifier(taxonomy_path)
-    signals: list[Case] = []
-    topics: list[Case] = []
     for number, line in _lines(file):
         try:
-            record = parse_record(line)
+            yield number, parse_record(line)
         except BadRecord as exc:
             raise click.ClickException(f"line {number}: {exc}") from None
+
+
+def _count_false_alarms(file: IO[str], classifier: Classifier, skipped: frozenset[str], show: int) -> None:
+    from services.classify.false_alarms import FalseAlarms, format_false_alarms
+
+    report = FalseAlarms()
+    for _, record in _records(file):
+        if record.conflict or record.register in skipped:
+            report.skip()
+        else:
+            analysis = classifier.analyse(record.article.text)
+            report.add(record.article.id, record.register, analysis, record.gold_signals or frozenset())
+    click.echo(f"{file.name}: classifier {classifier.version}\n")
+    click.echo(format_false_alarms(report, [s.id for s in classifier.taxonomy.signals], show))
+
+
+def _score_labelled(file: IO[str], classifier: Classifier, errors: bool, min_macro_f1: float | None) -> None:
+    from services.classify.evaluate import Case, evaluate, format_report
+
+    signals: list[Case] = []
+    topics: list[Case] = []
+    for number, record in _records(file):
         if record.gold_signals is None or record.gold_topics is None:
             raise click.ClickException(f"line {number}: gold labels 'signals' and 'topics' are required")
         analysis = classifier.analyse(record.article.text)

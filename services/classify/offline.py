@@ -24,6 +24,10 @@ class Record:
     article: RawArticle
     gold_signals: frozenset[str] | None
     gold_topics: frozenset[str] | None
+    conflict: bool | None = None
+    """A person's reading of whether the text is about armed conflict, where the corpus records it."""
+    register: str = ""
+    """The corpus's section or genre (sport, business ...), where it records one."""
 
 
 def parse_record(line: str) -> Record:
@@ -33,7 +37,14 @@ def parse_record(line: str) -> Record:
         raise BadRecord(f"not JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(data, dict):
         raise BadRecord("expected a JSON object with id, title and text")
-    return Record(offline_article(data), _labels(data, "signals"), _labels(data, "topics"))
+    conflict, register = data.get("conflict"), data.get("register", "")
+    if conflict is not None and not isinstance(conflict, bool):
+        raise BadRecord("conflict must be true or false")
+    if not isinstance(register, str):
+        raise BadRecord("register must be a string")
+    return Record(
+        offline_article(data), _labels(data, "signals"), _labels(data, "topics"), conflict, register[:64]
+    )
 
 
 def _labels(data: dict[str, Any], key: str) -> frozenset[str] | None:

@@ -115,6 +115,50 @@ def test_eval_requires_gold_labels() -> None:
     assert "line 1: gold labels 'signals' and 'topics' are required" in err
 
 
+def test_false_alarms_counts_signals_on_non_conflict_texts_and_lists_them_with_evidence() -> None:
+    corpus = [
+        {
+            "id": "s1",
+            "register": "sport",
+            "title": "Derby",
+            "text": "Artillery pounded positions near the border.",
+        },
+        {"id": "s2", "register": "sport", "title": "Cup run", "text": "The home side won again on Sunday."},
+        {
+            "id": "w1",
+            "register": "world",
+            "title": "War",
+            "text": "Artillery pounded positions near the border.",
+        },
+        {
+            "id": "c1",
+            "conflict": True,
+            "title": "War",
+            "text": "Artillery pounded positions near the border.",
+        },
+        {
+            "id": "k1",
+            "register": "local_crime",
+            "title": "Stabbing",
+            "text": "Police said two people were killed and three wounded in the stabbing.",
+            "signals": ["casualties"],
+        },
+    ]
+    code, out, _ = run(["eval", "--false-alarms", "--skip-register", "world", "-"], jsonl(corpus))
+    assert code == 0, out
+    assert "3 texts taken as non-conflict (2 marked conflict, left out)" in out
+    assert "texts raising any signal: 1 = 333.3 per 1,000" in out
+    assert "s1 [sport] military_strike: Artillery pounded positions near the border." in out
+    assert "k1" not in out.split("alarms to review")[1]  # its casualties are in its gold labels
+
+
+def test_false_alarms_rejects_a_conflict_mark_that_is_not_a_boolean() -> None:
+    bad = {"id": "x", "title": "t", "text": "t", "conflict": "yes"}
+    code, _, err = run(["eval", "--false-alarms", "-"], jsonl([bad]))
+    assert code == 1
+    assert "line 1: conflict must be true or false" in err
+
+
 def test_the_default_taxonomy_meets_its_targets_on_the_labelled_sets(repo: Path) -> None:
     labelled = repo / "tests" / "fixtures" / "labelled"
     code, out, err = run(["eval", str(labelled / "heldout.jsonl"), "--min-macro-f1", "0.90"])
