@@ -65,6 +65,13 @@ class ClassifiedArticle(Message):
     escalation_score: float = Field(ge=0, le=1)
     classifier_version: str
     classified_at: AwareDatetime
+    language: str | None = Field(
+        default=None,
+        max_length=8,
+        description="Language told from the text (ISO 639-1, e.g. 'ru'; 'und' when it cannot be told); "
+        "the feed's declared language stays in article.language. Null from releases without it",
+    )
+    # `story` stays the last field: the story stage writes it over the encoded article's tail (stage.py)
     story: StoryRef | None = Field(
         default=None, description="Set by the story stage; null from releases or tools without it"
     )

@@ -269,7 +269,10 @@ class ClassifyStream:
         """Count a batch's articles and signals: one increment per outcome and per (signal, topic), each
         through a child looked up once per worker rather than once per article."""
         signals: collections.Counter[tuple[str, str]] = collections.Counter()
+        unsupported: collections.Counter[str] = collections.Counter()
         for article in classified:
+            if article.language not in self.classifier.languages and article.language not in (None, "und"):
+                unsupported[article.language] += 1
             topics = article.topics or ("none",)
             signals.update((signal.id, topic) for signal in article.signals for topic in topics)
             latency = (article.classified_at - article.article.fetched_at).total_seconds()
@@ -283,6 +286,8 @@ class ClassifyStream:
             if child is None:
                 child = self._signal_counters[key] = self.metrics.signals.labels(signal=key[0], topic=key[1])
             child.inc(count)
+        for language, count in unsupported.items():
+            self.metrics.unsupported_language.labels(lang=language).inc(count)
 
     def _too_large(self, outcome: Classified) -> RecordTooLarge:
         size = record_size(outcome.article.id.encode(), classified_json(outcome.article, outcome.raw_json))

@@ -18,6 +18,7 @@ from schemas.article import RawArticle
 from schemas.bounds import MAX_QUOTE, MAX_SENTENCE, around, clip
 from schemas.classified import ClassifiedArticle, Evidence, SignalHit
 from services.classify import native
+from services.classify.language import identify
 from services.classify.matcher import Matcher
 from services.classify.native import Passage
 from services.classify.rules import CompiledSignal, Context, Scan, compile_signal
@@ -30,6 +31,10 @@ __all__ = ["Analysis", "Classifier"]
 
 MAX_EVIDENCE = 5
 """Evidence passages kept per signal: enough to judge, short enough for an alert; the score saturates at 5."""
+
+
+RULE_LANGUAGES = frozenset({"en"})
+"""The taxonomy's terms are English."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,12 @@ class Classifier:
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
         digest = hashlib.sha256(taxonomy.model_dump_json().encode("utf-8")).hexdigest()[:10]
         return cls(taxonomy, f"rules-{digest}")
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """Languages the taxonomy has rules for; an article in another is classified with the English rules
+        all the same, and counted as unsupported."""
+        return RULE_LANGUAGES
 
     @property
     def matcher(self) -> Matcher:
@@ -119,6 +130,7 @@ class Classifier:
             escalation_score=analysis.score,
             classifier_version=self.version,
             classified_at=now,
+            language=identify(article.text),
         )
 
 

@@ -30,6 +30,11 @@ class ArticleClassifier(Protocol):
         """Which engine applies the rules (`rust` or `python`), for the start-up log."""
         ...
 
+    @property
+    def languages(self) -> frozenset[str]:
+        """Languages with rules: an article in another is counted as unsupported."""
+        ...
+
     def classify(self, article: RawArticle, now: datetime) -> ClassifiedArticle: ...
 
 

@@ -37,6 +37,7 @@ class ClassifyMetrics:
     rereads: Counter = field(init=False)
     story_assignments: Counter = field(init=False)
     stories_open: Gauge = field(init=False)
+    unsupported_language: Counter = field(init=False)
     story_articles: Gauge = field(init=False)
     story_reports: Histogram = field(init=False)
     story_latency: Histogram = field(init=False)
@@ -57,6 +58,12 @@ class ClassifyMetrics:
             "newsmon_classify_duration_seconds",
             "Time to classify one article",
             buckets=DURATION_BUCKETS,
+            registry=r,
+        )
+        self.unsupported_language = Counter(
+            "newsmon_classify_unsupported_language_total",
+            "Articles written in a language the taxonomy has no rules for, by detected language",
+            ["lang"],
             registry=r,
         )
         self.deadletter = Counter(

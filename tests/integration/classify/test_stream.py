@@ -30,21 +30,33 @@ def test_each_article_is_classified_once_keyed_by_its_id_and_a_repeat_is_skipped
     worker = start_worker()
     producer = producer_factory()
     articles = [raw_article(n) for n in range(40)]
+    russian = raw_article(40).model_copy(
+        update={
+            "title": "Ночью беспилотники атаковали нефтебазу под Брянском",
+            "summary": "По словам губернатора, пострадавших нет, возгорание потушено.",
+            "language": "en",  # feeds mislabel their desks
+        }
+    )
+    articles.append(russian)
     for article in articles:
         send_and_wait(producer, topics.articles, article.id, article)
     send_and_wait(producer, topics.articles, articles[0].id, articles[0])  # ingest may repeat itself
 
-    records = drain_all(consumer_factory(topics.classified), 40)
-    assert len(records) == 40, worker.logs()
+    records = drain_all(consumer_factory(topics.classified), 41)
+    assert len(records) == 41, worker.logs()
     classified = {r.key.decode(): decode(ClassifiedArticle, r.value) for r in records}
     assert set(classified) == {a.id for a in articles}
+    assert classified[russian.id].language == "ru"
+    assert classified[russian.id].article.language == "en"  # the declared language is kept beside it
+    assert classified["article-00000"].language in ("en", "und")
     assert all(classified[a.id].article == a for a in articles)
     strike = classified["article-00000"]
     assert "iran_israel" in strike.topics
     assert strike.signal("military_strike") is not None
     assert classified["article-00002"].signals == ()
     wait_until(lambda: worker.metric("newsmon_classify_articles_total", outcome="duplicate") == 1, 20)
-    assert worker.metric("newsmon_classify_articles_total", outcome="classified") == 40
+    assert worker.metric("newsmon_classify_articles_total", outcome="classified") == 41
+    assert worker.metric("newsmon_classify_unsupported_language_total", lang="ru") == 1
     assert worker.metric("newsmon_classify_signals_total", signal="military_strike", topic="iran_israel") > 0
     assert worker.metric("newsmon_classify_consumer_lag_messages", topic=topics.articles) == 0
     assert worker.stop() == 0, worker.logs()

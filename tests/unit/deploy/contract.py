@@ -23,6 +23,7 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     "newsmon_classify_escalation_index": ("topic",),
     "newsmon_classify_window_articles": ("topic",),
     "newsmon_classify_stage_latency_seconds": (),
+    "newsmon_classify_unsupported_language_total": ("lang",),
     "newsmon_alert_alerts_fired_total": ("rule", "severity"),
     "newsmon_alert_notifications_total": ("receiver", "outcome", "reason"),
     "newsmon_alert_delivery_latency_seconds": (),

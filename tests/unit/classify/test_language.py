@@ -1,0 +1,72 @@
+"""Telling an article's language from its text, whatever its feed declares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from schemas.article import RawArticle
+from services.classify.engine import Classifier
+from services.classify.language import UNDETERMINED, identify
+
+WRITTEN_HERE = {
+    "en": "The ministry said on Tuesday that the talks would resume next week in the capital, after a "
+    "pause of several days that both delegations blamed on the other side.",
+    "ru": "В министерстве заявили, что переговоры возобновятся на следующей неделе в столице после "
+    "паузы, в которой делегации обвинили друг друга.",
+    "uk": "У міністерстві заявили, що перемовини відновляться наступного тижня в столиці після паузи, "
+    "у якій делегації звинуватили одна одну.",
+    "ar": "قالت الوزارة يوم الثلاثاء إن المحادثات ستستأنف الأسبوع المقبل في العاصمة بعد توقف دام عدة أيام.",
+    "fa": "وزارت خارجه روز سه‌شنبه اعلام کرد که گفت‌وگوها هفته آینده در پایتخت از سر گرفته می‌شود.",
+    "he": "משרד החוץ מסר ביום שלישי כי השיחות יתחדשו בשבוע הבא בבירה, לאחר הפסקה של כמה ימים.",
+    "fr": "Le ministère a indiqué mardi que les pourparlers reprendraient la semaine prochaine dans la "
+    "capitale, après une pause de plusieurs jours.",
+    "de": "Das Ministerium teilte am Dienstag mit, die Gespräche würden nächste Woche in der Hauptstadt "
+    "fortgesetzt, nach einer Pause von mehreren Tagen.",
+    "es": "El ministerio informó el martes de que las conversaciones se reanudarán la próxima semana en la "
+    "capital, tras una pausa de varios días.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(WRITTEN_HERE))
+def test_each_language_of_the_desks_is_told_from_a_sentence(language: str) -> None:
+    assert identify(WRITTEN_HERE[language]) == language
+
+
+def test_text_without_letters_or_too_short_to_tell_is_undetermined() -> None:
+    assert identify("") == UNDETERMINED
+    assert identify("  2026 — 14:05 / 12.3% ") == UNDETERMINED
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Judge says Trump 'stoked' crowd on Jan. 6", "RUSSIA WITHDRAWS TROOPS FROM SNAKE ISLAND!"],
+)
+def test_a_short_english_headline_is_never_taken_for_another_language(headline: str) -> None:
+    assert identify(headline) in ("en", UNDETERMINED)
+
+
+def test_only_the_opening_of_a_long_text_is_read() -> None:
+    text = " ".join([WRITTEN_HERE["de"]] * 5 + [WRITTEN_HERE["en"]] * 200)
+    assert identify(text) == "de"
+
+
+def test_a_classified_article_carries_the_language_of_its_text_beside_the_declared_one(
+    classifier: Classifier,
+) -> None:
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    article = RawArticle(
+        id="a1",
+        feed_id="f",
+        source="Desk",
+        title="Переговоры возобновятся",
+        summary=WRITTEN_HERE["ru"],
+        published_at=now,
+        fetched_at=now,
+        language="en",
+    )
+    classified = classifier.classify(article, now)
+    assert classified.language == "ru"
+    assert classified.article.language == "en"
+    assert "ru" not in classifier.languages
