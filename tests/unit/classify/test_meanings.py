@@ -331,7 +331,7 @@ def test_hard_negatives_produce_no_signal(classifier: Classifier, text: str) -> 
             "Members warned the air campaign was drawing American forces into an open-ended war.",
             "us_intervention_warning",
         ),
-        ("The army warned of an imminent ground assault on the town.", "military_strike"),
+        ("The army said its ground assault on the town had begun.", "military_strike"),
         ("Officials issued compulsory departure orders for frontline villages.", "evacuation_notice"),
         ("The council met, a step widely read as nuclear signalling.", "nuclear"),
     ],
