@@ -1,0 +1,187 @@
+"""Rebuild the real-news evaluation corpus and its labelled sample from pinned public repositories.
+
+    python -m bench.realnews sources                                  # repos, commits, clone commands
+    python -m bench.realnews build --snapshots DIR [--out DIR]        # -> OUT/corpus.jsonl
+    python -m bench.realnews sample [--out DIR]                       # -> OUT/sample-{dev,unseen}.jsonl
+
+The output is published text: it goes to a folder outside this repository (default ~/newsmon-realnews).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bench.realnews.corpus import by_id, cap_cells, cells_of, dedupe, parse_lines, register_counts, to_line
+from bench.realnews.labels import LABELS_FILE, LabelsError, load_labels
+from bench.realnews.sample import SAMPLE_SEED, SampleError, draw, split_sample
+from bench.realnews.snapshots import Snapshot, SnapshotError
+from bench.realnews.sources import SOURCES, Source
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = Path("~/newsmon-realnews")
+CORPUS = "corpus.jsonl"
+
+
+class UsageError(Exception):
+    """A wrong option or path; printed without a traceback."""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def out_dir(raw: Path) -> Path:
+    """The output folder; never inside this repository, since what is written there is published text."""
+    out = raw.expanduser().resolve()
+    if out == REPO or REPO in out.parents:
+        raise UsageError(f"--out {out} is inside the repository; published text must stay outside it")
+    return out
+
+
+def write_lines(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Written beside the target, then moved over it, so a failed run leaves no half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        out.writelines(to_line(record) for record in records)
+    os.replace(partial, path)
+
+
+def overrides(pairs: list[str]) -> dict[str, Path]:
+    keys = {source.key for source in SOURCES}
+    found: dict[str, Path] = {}
+    for pair in pairs:
+        key, sep, path = pair.partition("=")
+        if not sep or key not in keys:
+            raise UsageError(f"--snapshot {pair}: expected KEY=DIR with KEY one of {', '.join(sorted(keys))}")
+        found[key] = Path(path).expanduser()
+    return found
+
+
+def read_source(source: Source, root: Path, override: Path | None) -> list[Any]:
+    log(f"[{source.key}] {source.pin.repo} @ {source.pin.commit[:12]}: {source.files}")
+    items = source.read(Snapshot.locate(source.pin, root, override), log)
+    log(f"[{source.key}] {len(items)} items read")
+    return items
+
+
+def build(args: argparse.Namespace) -> None:
+    root: Path = args.snapshots.expanduser()
+    chosen = overrides(args.snapshot)
+    out = out_dir(args.out)
+    items = [item for source in SOURCES for item in read_source(source, root, chosen.get(source.key))]
+    unique = dedupe(items)
+    log(f"{len(unique)} items after deduplication (of {len(items)})")
+    cells = cells_of(unique)
+    capped = cap_cells(cells)
+    for (family, register), cell in capped.items():
+        log(f"  {family:<32} {register:<14} {len(cell):5d} (of {len(cells[family, register])})")
+    corpus = by_id(capped)
+    write_lines(out / CORPUS, (item.record() for item in corpus))
+    log(f"wrote {len(corpus)} items to {out / CORPUS}")
+    for register, count in register_counts(corpus).items():
+        log(f"  register {register:<14} {count}")
+
+
+def sample(args: argparse.Namespace) -> None:
+    out = out_dir(args.out)
+    corpus_path: Path = (args.corpus or out / CORPUS).expanduser()
+    if not corpus_path.is_file():
+        raise UsageError(f"no corpus at {corpus_path}: run `python -m bench.realnews build` first")
+    with corpus_path.open(encoding="utf-8") as lines:
+        corpus = list(parse_lines(lines))
+    labels = load_labels(args.labels)
+    drawn = draw(corpus)
+    log(f"drew {len(drawn)} items from {len(corpus)} (seed {SAMPLE_SEED})")
+    for half, records in split_sample(drawn, labels).items():
+        path = out / f"sample-{half}.jsonl"
+        write_lines(path, records)
+        with_signal = sum(1 for record in records if record["signals"])
+        log(f"wrote {len(records)} items to {path} ({with_signal} with a signal)")
+
+
+def sources(args: argparse.Namespace) -> None:
+    root = str(args.snapshots)
+    for source in SOURCES:
+        print(f"# {source.key}: {source.pin.repo} @ {source.pin.commit}  ({source.files})")
+        print(source.pin.clone_commands(f"{root}/{source.pin.folder}"))
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="python -m bench.realnews",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+
+    listing = commands.add_parser(
+        "sources", help="print each pinned repository, its commit and how to clone it"
+    )
+    listing.add_argument("--snapshots", default="~/newsmon-realnews/snapshots", help="where the clones go")
+    listing.set_defaults(run=sources)
+
+    builder = commands.add_parser(
+        "build",
+        help="read the pinned snapshots and write OUT/corpus.jsonl",
+        description="Read each pinned repository at its commit, deduplicate, cap each (source, register) "
+        "cell at 1,500 items and write OUT/corpus.jsonl. `sources` prints the repositories and commits.",
+    )
+    builder.add_argument(
+        "--snapshots",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder with one clone per repository, named owner+name (or fetched snapshots: owner+name/repo)",
+    )
+    builder.add_argument(
+        "--snapshot",
+        action="append",
+        default=[],
+        metavar="KEY=DIR",
+        help=f"one repository elsewhere ({', '.join(s.key for s in SOURCES)}); may be repeated",
+    )
+    builder.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
+    )
+    builder.set_defaults(run=build)
+
+    sampler = commands.add_parser(
+        "sample",
+        help="draw the labelled sample from OUT/corpus.jsonl and write OUT/sample-{dev,unseen}.jsonl",
+        description=f"Draw the 640-item sample (seed {SAMPLE_SEED}), join the labels by id and split it: "
+        "dev when the first byte of sha256(id) is even, unseen when odd.",
+    )
+    sampler.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
+    )
+    sampler.add_argument(
+        "--corpus", type=Path, metavar="FILE", help="corpus to draw from (default OUT/corpus.jsonl)"
+    )
+    sampler.add_argument(
+        "--labels", type=Path, default=LABELS_FILE, metavar="FILE", help="labels (the committed file)"
+    )
+    sampler.set_defaults(run=sample)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (UsageError, SnapshotError, SampleError, LabelsError) as exc:
+        log(f"error: {exc}")
+        return 1
+    except FileNotFoundError as exc:
+        log(f"error: {exc.filename}: not found{' (is git installed?)' if exc.filename == 'git' else ''}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
