@@ -96,10 +96,10 @@ class NotifyStage:
     ) -> None:
         self.consumer = consumer
         self._names = names
-        self.acks = acks or AckBook()
+        self.acks = acks if acks is not None else AckBook()
         """Acknowledged situations (every replica's), from the acks topic."""
         self._links = links
-        self.situations = situations or SituationLog()
+        self.situations = situations if situations is not None else SituationLog()
         self._follow_ups = FollowUpPlanner(names, clock.now())
         self._producer = producer
         self._topics = topics
@@ -477,6 +477,7 @@ class NotifyStage:
         )
         self._producer.flush(timeout=RECORD_TIMEOUT)
         sent.get(timeout=RECORD_TIMEOUT)
+        self.situations.note(record)  # at once: its link may be opened before the topic echoes it
 
     def commit(self, force: bool = False) -> None:
         now = self._clock.monotonic()

@@ -16,25 +16,28 @@ class SituationLog:
     """Delivered notifications by situation, newest last; read by the HTTP thread, written by the poller."""
 
     def __init__(self) -> None:
-        self._records: dict[str, list[DeliveryRecord]] = {}
+        self._records: dict[str, dict[str, DeliveryRecord]] = {}
         self._lock = threading.Lock()
 
     def note(self, record: DeliveryRecord) -> None:
+        """A delivered notification; noted by its sender at once and again when the topic echoes it."""
         if record.kind != "alert" or record.status != "delivered" or not record.fingerprint:
             return
         with self._lock:
-            kept = self._records.setdefault(record.fingerprint, [])
-            kept.append(record)
-            del kept[:-RECORDS_PER_SITUATION]
+            kept = self._records.setdefault(record.fingerprint, {})
+            kept.pop(record.notification_id, None)
+            kept[record.notification_id] = record
+            while len(kept) > RECORDS_PER_SITUATION:
+                del kept[next(iter(kept))]
 
     def records(self, situation: str) -> list[DeliveryRecord]:
         with self._lock:
-            return list(self._records.get(situation, ()))
+            return list(self._records.get(situation, {}).values())
 
     def forget_before(self, cutoff: datetime) -> None:
         with self._lock:
             for situation in list(self._records):
-                kept = [r for r in self._records[situation] if r.updated_at >= cutoff]
+                kept = {i: r for i, r in self._records[situation].items() if r.updated_at >= cutoff}
                 if kept:
                     self._records[situation] = kept
                 else:
