@@ -1,4 +1,5 @@
-"""`newsmon alert test`, `newsmon receivers list`, `newsmon silence add|list|expire`, `newsmon backtest`."""
+"""`newsmon alert test`, `newsmon receivers list`, `newsmon silence add|list|expire`, `newsmon ack`,
+`newsmon backtest`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from newsmon import runtime
-from schemas import Alert, AlertEvidence, DeliveryRecord, Severity, Silence, parse_duration
+from schemas import Acknowledgement, Alert, AlertEvidence, DeliveryRecord, Severity, Silence, parse_duration
 from streambase.clock import SystemClock
 from streambase.settings import ServiceSettings
 
@@ -165,6 +166,85 @@ def _read_deliveries(rt: ServiceSettings) -> list[DeliveryRecord] | None:
         except InvalidMessage:
             continue  # a tombstone or a record of another version: not a delivery to show
     return records
+
+
+# -- newsmon ack -----------------------------------------------------------------------------------------
+
+
+@click.command("ack")
+@click.argument("situation")
+@click.option("--by", "by", required=True, help="Who is acknowledging (shown to everyone who got it).")
+@click.option("--comment", default="", help="Optional note, e.g. 'calling the bureau' (500 characters).")
+def ack_command(situation: str, by: str, comment: str) -> None:
+    """Acknowledge SITUATION: the same as its notification's Acknowledge link.
+
+    SITUATION is the id every notification prints ("situation 3f1c2a9b8d7e6f50") and the alert service
+    logs. Until alerting.ack.holds_for has passed (default 24h), the situation is not notified again unless
+    a new independent source or a higher severity comes in (that message then says who acknowledged it),
+    and the receivers that got it are told "Acknowledged by NAME (COMMENT)". Every alert replica sees it.
+
+    \b
+    Example:
+      newsmon ack 3f1c2a9b8d7e6f50 --by "Dana (night desk)" --comment "calling the bureau"
+    """
+    from services.alert.ack_desk import span
+    from services.alert.ack_tokens import SITUATION
+    from services.alert.acks import acknowledge, view_for
+    from streambase.kafka import create_pipeline_topics, make_producer, send_and_wait
+    from streambase.topics import Topics
+
+    situation = situation.strip().lower()
+    if not SITUATION.match(situation):
+        raise click.BadParameter(
+            "a situation id is 16 hex digits, as notifications print it (situation 3f1c2a9b8d7e6f50)",
+            param_hint="SITUATION",
+        )
+    rt = runtime.start("ack")
+    options = runtime.load_or_exit(rt).alerting.ack
+    records = _read_deliveries(rt)
+    if records is None:
+        raise click.ClickException("no Kafka broker answers: nothing was acknowledged")
+    now = SystemClock().now()
+    previous = _read_ack(rt, situation)
+    view = view_for(situation, records, previous, now, options)
+    if view is None:
+        raise click.ClickException(
+            f"no notification about situation {situation} was delivered in the last "
+            f"{span(options.link_valid_for)}: check the id (every notification prints it)"
+        )
+    try:
+        ack = acknowledge(view, by, comment, now, "cli", options, previous=previous)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    create_pipeline_topics(rt.kafka)
+    producer = make_producer(rt.kafka, "newsmon-ack-cli")
+    try:
+        send_and_wait(producer, Topics.from_settings(rt.kafka).acks, ack.situation, ack)
+    finally:
+        producer.close(timeout=10)
+    title = f" ({view.title})" if view.title else ""
+    click.echo(
+        f"acknowledged situation {situation}{title} as {ack.by}; quiet for {span(options.holds_for)} unless "
+        f"a new independent source or a higher severity comes in; telling {', '.join(view.receivers)}"
+    )
+
+
+def _read_ack(rt: ServiceSettings, situation: str) -> Acknowledgement | None:
+    """The situation's current acknowledgement, if any (its used links stay refused)."""
+    from schemas import InvalidMessage, decode
+    from streambase.kafka import make_consumer
+    from streambase.tables import read_compacted
+    from streambase.topics import Topics
+
+    consumer = make_consumer(rt.kafka, "newsmon-ack-cli", None)
+    try:
+        value = read_compacted(consumer, Topics.from_settings(rt.kafka).acks).get(situation)
+    finally:
+        consumer.close()
+    try:
+        return decode(Acknowledgement, value) if value is not None else None
+    except InvalidMessage:
+        return None
 
 
 # -- newsmon silence -------------------------------------------------------------------------------------

@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "alert": ("newsmon.alert_cli:alert_group", "Send a test notification to a receiver."),
     "silence": ("newsmon.alert_cli:silence_group", "Add, list or expire alert silences."),
+    "ack": (
+        "newsmon.alert_cli:ack_command",
+        "Acknowledge a situation: quiet until something new happens; its receivers are told who.",
+    ),
     "receivers": (
         "newsmon.alert_cli:receivers_group",
         "List the alert receivers: type, secret set or missing, last delivery.",

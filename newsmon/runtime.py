@@ -14,7 +14,7 @@ import click
 
 from newsmon.config import NewsmonConfig, load_config, located
 from services.alert.receiver_specs import Receivers
-from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings, read_secrets
+from services.alert.settings import AlertSettings, SlackSettings, SmtpSettings, read_ack_secret, read_secrets
 from streambase.logs import register_secrets, setup_logging
 from streambase.settings import DeadLetterLimit, KafkaSettings, RuntimeSettings, ServiceSettings
 from streambase.yamlconf import ConfigError
@@ -34,9 +34,18 @@ def alert_settings(base: ServiceSettings, receivers: Receivers = ()) -> AlertSet
     receivers from the variables they name; all registered as secrets."""
     names = [env for spec in receivers for env in spec.secret_vars().values()]
     secrets, problems = read_secrets(names)
+    ack_secret, ack_problem = read_ack_secret()
     settings = _read(
         lambda: AlertSettings(
-            base.runtime, base.kafka, base.deadletter, SlackSettings(), SmtpSettings(), secrets, problems
+            base.runtime,
+            base.kafka,
+            base.deadletter,
+            SlackSettings(),
+            SmtpSettings(),
+            secrets,
+            problems,
+            ack_secret,
+            ack_problem,
         )
     )
     register_secrets(*settings.secret_values())
@@ -45,9 +54,10 @@ def alert_settings(base: ServiceSettings, receivers: Receivers = ()) -> AlertSet
 
 def check_receivers(settings: AlertSettings, config: NewsmonConfig, path: Path | None = None) -> None:
     """Exit naming file, line and field when a receiver cannot work in this environment: a secret not
-    set, a name the old variables also configure, a route to an old receiver that is not configured."""
+    set, a name the old variables also configure, a route to an old receiver that is not configured; or
+    when acknowledge links are configured without the secret that signs them."""
     from services.alert.receiver_specs import environment_problems
-    from services.alert.wiring import legacy_configured
+    from services.alert.wiring import ack_problems, legacy_configured
 
     problems = environment_problems(
         config.receivers,
@@ -55,7 +65,7 @@ def check_receivers(settings: AlertSettings, config: NewsmonConfig, path: Path |
         settings.secret_problems.get,
         legacy_configured(settings),
         bool(settings.smtp.host),
-    )
+    ) + ack_problems(config.alerting, settings)
     if problems:
         error = located(path or settings.runtime.config, problems)
         raise click.ClickException(f"invalid configuration:\n{error}")

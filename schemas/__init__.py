@@ -1,6 +1,6 @@
 """Message schemas shared by every newsmon service: pydantic v2 models and their one codec."""
 
-from schemas.alert import Alert, AlertEvidence, DeliveryRecord, DeliveryStatus, Silence
+from schemas.alert import Acknowledgement, Alert, AlertEvidence, DeliveryRecord, DeliveryStatus, Silence
 from schemas.article import RawArticle
 from schemas.classified import ClassifiedArticle, Evidence, SignalHit, StoryRef
 from schemas.codec import InvalidMessage, decode, encode, payload_preview
@@ -10,6 +10,7 @@ from schemas.feed import FeedHealth, FeedSpec, SeenArticle
 from schemas.trend import TrendWindow
 
 __all__ = [
+    "Acknowledgement",
     "Alert",
     "AlertEvidence",
     "ClassifiedArticle",

@@ -1,4 +1,4 @@
-"""Alerts, their delivery records and silences."""
+"""Alerts, their delivery records, acknowledgements and silences."""
 
 from __future__ import annotations
 
@@ -62,6 +62,45 @@ class DeliveryRecord(Message):
     alert_ids: tuple[Identifier, ...] = Field(default=(), description="Every alert this notification carried")
     sources: tuple[str, ...] = Field(default=(), description="Distinct sources quoted in the notification")
     severity: Severity | None = None
+    kind: Literal["alert", "ack"] = Field(
+        default="alert", description="`ack`: the follow-up saying a situation was acknowledged"
+    )
+    title: str = Field(default="", description="Headline notified; shown on the acknowledge page")
+    topic: Identifier | None = None
+    distinct_sources: int = Field(default=0, ge=0, description="Distinct sources the notification counted")
+
+
+MAX_ACK_BY = 100
+MAX_ACK_COMMENT = 500
+MAX_USED_NONCES = 50
+
+
+class Acknowledgement(Message):
+    """Someone has a situation in hand; kept in a compacted topic keyed by `situation`, latest only.
+
+    Until `holds_until`, alerts of the situation are not notified unless they bring more distinct sources
+    or a higher severity than `distinct_sources` and `severity`, what had been notified when it was made.
+    `used_nonces` are the acknowledge links already used on the situation (a link works once); the record
+    is kept until `remember_until`, when every link it could refuse has expired anyway."""
+
+    schema_version: Literal[1] = 1
+    situation: str = Field(min_length=1, max_length=64, description="The alert fingerprint")
+    by: str = Field(min_length=1, max_length=MAX_ACK_BY)
+    comment: str = Field(default="", max_length=MAX_ACK_COMMENT)
+    at: AwareDatetime
+    channel: Literal["link", "cli"]
+    nonce: str | None = Field(default=None, max_length=32, description="The link's nonce, if by link")
+    used_nonces: tuple[str, ...] = Field(default=(), max_length=MAX_USED_NONCES)
+    holds_until: AwareDatetime
+    remember_until: AwareDatetime
+    distinct_sources: int = Field(default=0, ge=0)
+    severity: Severity | None = None
+    receivers: tuple[Identifier, ...] = Field(default=(), description="Who got the situation: the follow-up")
+    first_notified_at: AwareDatetime | None = Field(
+        default=None, description="First notification since the previous acknowledgement"
+    )
+    title: str = Field(default="", max_length=400)
+    topic: Identifier | None = None
 
 
 class Silence(Message):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from schemas.alert import Alert, DeliveryRecord, Silence
+from schemas.alert import Acknowledgement, Alert, DeliveryRecord, Silence
 from schemas.article import RawArticle
 from schemas.classified import ClassifiedArticle
 from schemas.common import Message
@@ -20,6 +20,7 @@ EXPORTED: dict[str, type[Message]] = {
     "alert": Alert,
     "delivery-record": DeliveryRecord,
     "silence": Silence,
+    "acknowledgement": Acknowledgement,
     "feed": FeedSpec,
     "seen-article": SeenArticle,
     "feed-health": FeedHealth,

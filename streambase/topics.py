@@ -9,6 +9,7 @@ from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, Ne
 from kafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
 
 from schemas import (
+    Acknowledgement,
     Alert,
     ClassifiedArticle,
     DeadLetter,
@@ -73,9 +74,22 @@ DELIVERY = TopicSpec(
     "alerts.delivery", "notification id", DeliveryRecord, 31 * DAY_MS, True, "What went where (31 days)"
 )
 SILENCES = TopicSpec("silences", "silence id", Silence, None, True, "Silences shared by every alert replica")
+ACKS = TopicSpec("acks", "situation", Acknowledgement, 31 * DAY_MS, True, "Acknowledged situations (31 days)")
 DEADLETTER = TopicSpec("deadletter", "original key", DeadLetter, 14 * DAY_MS, False, "Unusable messages")
 
-PIPELINE = (FEEDS, SEEN, FEED_HEALTH, ARTICLES, CLASSIFIED, TRENDS, ALERTS, DELIVERY, SILENCES, DEADLETTER)
+PIPELINE = (
+    FEEDS,
+    SEEN,
+    FEED_HEALTH,
+    ARTICLES,
+    CLASSIFIED,
+    TRENDS,
+    ALERTS,
+    DELIVERY,
+    SILENCES,
+    ACKS,
+    DEADLETTER,
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,10 @@ class Topics:
     @property
     def silences(self) -> str:
         return SILENCES.name(self.prefix)
+
+    @property
+    def acks(self) -> str:
+        return ACKS.name(self.prefix)
 
     @property
     def deadletter(self) -> str:

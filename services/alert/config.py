@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from schemas.common import Duration, Identifier, Severity
 from streambase.kafka import ReplicaTimeout
@@ -52,6 +53,50 @@ class RetryOptions(BaseModel):
         return self
 
 
+MAX_BASE_URL = 200
+LONGEST_ACK = timedelta(days=30)
+"""Longest an acknowledgement or its link may last: the acks topic keeps records 31 days."""
+
+
+class AckOptions(BaseModel):
+    """Acknowledging situations: by link (when `public_base_url` is set) or with `newsmon ack`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    public_base_url: str | None = Field(
+        default=None,
+        description="Where people reach the alert service's HTTP port (a proxy in front of it): links "
+        "read <public_base_url>/ack/<token>. Unset: notifications carry no link",
+    )
+    link_valid_for: Duration = Field(
+        default=timedelta(days=7), description="An acknowledge link works this long after it was sent"
+    )
+    holds_for: Duration = Field(
+        default=timedelta(hours=24),
+        description="An acknowledged situation stays quiet this long, unless it brings a new independent "
+        "source or a higher severity",
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL, e.g. https://newsmon.example.org")
+        if parts.query or parts.fragment or len(value) > MAX_BASE_URL:
+            raise ValueError(f"must have no query or fragment and at most {MAX_BASE_URL} characters")
+        return value.strip().rstrip("/")
+
+    @field_validator("link_valid_for", "holds_for")
+    @classmethod
+    def _bounded(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= LONGEST_ACK:
+            raise ValueError("must be between 1m and 30d")
+        return value
+
+
 class AlertingOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,6 +115,7 @@ class AlertingOptions(BaseModel):
     )
     routes: tuple[Route, ...] = ()
     retry: RetryOptions = RetryOptions()
+    ack: AckOptions = AckOptions()
     commit_interval: Duration = Field(
         default=timedelta(seconds=1), description="Commit consumer offsets at most this often"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Generic, Literal, TypeVar
 
-from services.alert.notification import Notification
+from services.alert.notification import Message, Notification
 from services.alert.receivers import Receiver
 from services.alert.retry import Backoff, Delivered, Permanent, Retry, Verdict
 from streambase.clock import Clock
@@ -32,7 +32,9 @@ OUTCOME_UNKNOWN = frozenset({"timeout"})
 
 @dataclass
 class Job(Generic[P]):
-    notification: Notification
+    notification: Message
+    """A notification, or a follow-up saying its situation was acknowledged (no positions: no alert waits
+    on it)."""
     positions: list[P]
     enqueued_at: datetime
     next_try_at: datetime
@@ -74,7 +76,7 @@ class Dispatcher(Generic[P]):
         self._give_up_after = give_up_after
         self._queues: dict[str, _Queue[P]] = {name: _Queue() for name in receivers}
 
-    def enqueue(self, notification: Notification, positions: list[P]) -> None:
+    def enqueue(self, notification: Message, positions: list[P]) -> None:
         now = self._clock.now()
         self._queues[notification.receiver].jobs.append(Job(notification, positions, now, now))
 
@@ -108,17 +110,29 @@ class Dispatcher(Generic[P]):
 
     def drop(self, keep: Callable[[P], bool]) -> list[Job[P]]:
         """Forget jobs holding a position `keep` rejects (a revoked partition); the new owner redoes them."""
+        return self.drop_jobs(lambda job: not all(keep(p) for p in job.positions))
+
+    def drop_jobs(self, reject: Callable[[Job[P]], bool]) -> list[Job[P]]:
+        """Forget the jobs `reject` names; return them."""
         dropped: list[Job[P]] = []
         for queue in self._queues.values():
-            kept = deque(j for j in queue.jobs if all(keep(p) for p in j.positions))
+            kept = deque(j for j in queue.jobs if not reject(j))
             dropped += [j for j in queue.jobs if j not in kept]
             queue.jobs = kept
         return dropped
 
+    def queued(self, notification_id: str) -> bool:
+        return any(j.notification.id == notification_id for q in self._queues.values() for j in q.jobs)
+
     def _attempt(self, receiver: Receiver, job: Job[P]) -> Event[P]:
         job.attempts += 1
+        message = job.notification
         try:
-            verdict: Verdict = receiver.send(job.notification)
+            verdict: Verdict = (
+                receiver.send(message)
+                if isinstance(message, Notification)
+                else receiver.send_follow_up(message)
+            )
         except Exception as exc:  # a receiver bug must not lose the job or stop the others
             log.exception("receiver %s raised; will retry", receiver.name)
             verdict = Retry(f"internal_{type(exc).__name__}")

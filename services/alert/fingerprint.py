@@ -1,4 +1,4 @@
-"""Stable identities: a fingerprint per situation, an id per alert, an id per notification.
+"""Stable identities: a fingerprint per situation, an id per alert, an id per notification and follow-up.
 
 All three are hashes of what they stand for, never random: replaying the same input after a crash yields
 the same ids, which is what lets the delivery records recognise work already done.
@@ -31,3 +31,8 @@ def alert_id(fingerprint_: str, trigger: str) -> str:
 def notification_id(receiver: str, fingerprint_: str, alert_ids: Iterable[str]) -> str:
     """One message to one receiver about a batch of alerts of one situation."""
     return f"{receiver}:{_digest([fingerprint_, *sorted(alert_ids)], 24)}"
+
+
+def follow_up_id(receiver: str, fingerprint_: str, acknowledgement: str) -> str:
+    """The follow-up to one receiver saying the situation was acknowledged (named by when and by whom)."""
+    return f"{receiver}:ack-{_digest([fingerprint_, acknowledgement], 24)}"

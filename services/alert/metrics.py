@@ -13,8 +13,11 @@ from streambase.metrics import ConsumerLag, build_info
 
 NOTIFY_OUTCOMES = ("delivered", "retried", "failed")
 COMMON_FAILURES = (("retried", "connection_error"), ("retried", "rate_limited"), ("failed", "gave_up"))
-SUPPRESS_REASONS = ("grouped", "repeat_interval", "duplicate")
+SUPPRESS_REASONS = ("grouped", "repeat_interval", "duplicate", "acknowledged")
 DEADLETTER_REASONS = ("empty", "invalid_json", "schema", "unsupported_schema_version")
+ACK_CHANNELS = ("link", "cli")
+ACK_REFUSALS = ("malformed", "forged", "expired", "replayed")
+ACK_BUCKETS = (60, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800)
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14400)
 
 
@@ -29,6 +32,9 @@ class AlertMetrics:
     suppressed: Counter = field(init=False)
     end_to_end: Histogram = field(init=False)
     deadletter: Counter = field(init=False)
+    acks: Counter = field(init=False)
+    time_to_ack: Histogram = field(init=False)
+    ack_links_refused: Counter = field(init=False)
     lag: ConsumerLag = field(init=False)
 
     def __post_init__(self) -> None:
@@ -74,6 +80,24 @@ class AlertMetrics:
         self.deadletter = Counter(
             "newsmon_alert_deadletter_total", "Messages sent to the dead-letter topic", ["reason"], registry=r
         )
+        self.acks = Counter(
+            "newsmon_alert_acks_total",
+            "Situations acknowledged, by link or with `newsmon ack`; counted by the replica owning each",
+            ["channel"],
+            registry=r,
+        )
+        self.time_to_ack = Histogram(
+            "newsmon_alert_time_to_ack_seconds",
+            "From a situation's first notification (since it was last acknowledged) to its acknowledgement",
+            buckets=ACK_BUCKETS,
+            registry=r,
+        )
+        self.ack_links_refused = Counter(
+            "newsmon_alert_ack_links_refused_total",
+            "Acknowledge links refused; the person is only told 'invalid or expired link'",
+            ["reason"],
+            registry=r,
+        )
         self.lag = ConsumerLag("alert", registry=r)
 
     def precreate(self, rules: Iterable[Rule], receivers: Iterable[str] = RECEIVER_NAMES) -> None:
@@ -89,6 +113,10 @@ class AlertMetrics:
             self.suppressed.labels(reason=reason)
         for reason in DEADLETTER_REASONS:
             self.deadletter.labels(reason=reason)
+        for channel in ACK_CHANNELS:
+            self.acks.labels(channel=channel)
+        for reason in ACK_REFUSALS:
+            self.ack_links_refused.labels(reason=reason)
 
     def info(self, instance: str) -> None:
         build_info("alert", instance, self.registry)

@@ -19,6 +19,20 @@ MAX_LEAD = 300
 
 
 @dataclass(frozen=True)
+class AckNote:
+    """The situation was acknowledged earlier, and this message is news all the same: `reason` says why."""
+
+    by: str
+    at: datetime
+    reason: str
+    comment: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"Acknowledged earlier by {self.by} ({self.at:%Y-%m-%d %H:%M UTC}); sent again: {self.reason}."
+
+
+@dataclass(frozen=True)
 class Notification:
     receiver: str
     fingerprint: str
@@ -28,6 +42,9 @@ class Notification:
     Receivers say so, because a webhook has no idempotency key to let the channel drop the copy."""
     names: DisplayNames = NO_NAMES
     """Labels of topics and signals, for everything a person reads."""
+    ack_url: str | None = None
+    """Where to acknowledge the situation; None when links are not configured."""
+    acknowledged: AckNote | None = None
 
     def __post_init__(self) -> None:
         if not self.alerts:
@@ -122,3 +139,34 @@ class Notification:
     @property
     def fired_at(self) -> datetime:
         return min(a.fired_at for a in self.alerts)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A short message to a receiver that got a situation: someone acknowledged it. Sent, retried and
+    recorded like a notification (its `id` is the same on every replica), so it arrives once."""
+
+    id: str
+    receiver: str
+    fingerprint: str
+    title: str
+    by: str
+    at: datetime
+    comment: str = ""
+    topic_label: str | None = None
+    possible_repeat: bool = False
+
+    @property
+    def text(self) -> str:
+        """ "Acknowledged by Dana (on it, calling the bureau)": what every receiver says first."""
+        return f"Acknowledged by {self.by}" + (f" ({self.comment})" if self.comment else "")
+
+    @property
+    def about(self) -> str:
+        """Which situation: its headline and topic, and its id as `newsmon ack` takes it."""
+        topic = f" [{self.topic_label}]" if self.topic_label else ""
+        return f"{self.title or 'Situation'}{topic} · situation {self.fingerprint}"
+
+
+Message = Notification | FollowUp
+"""What a receiver sends."""

@@ -21,20 +21,26 @@ from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
+from kafka.partitioner.default import murmur2
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from schemas import Alert, DeliveryRecord, InvalidMessage, decode, encode
 from schemas.alert import DeliveryStatus
+from schemas.bounds import MAX_TITLE
+from services.alert.ack_links import AckLinks
+from services.alert.acks import HIGHER_SEVERITY, AckBook, breaks_through
 from services.alert.batches import handle_batches, read_again
 from services.alert.delivery import Dispatcher, Event, Job
+from services.alert.follow_ups import FollowUpPlanner
 from services.alert.grouping import Batch, Grouper, Outcome
 from services.alert.metrics import AlertMetrics
 from services.alert.names import NO_NAMES, DisplayNames
-from services.alert.notification import Notification
+from services.alert.notification import AckNote, FollowUp, Notification
 from services.alert.offsets import OffsetTracker, Position
 from services.alert.routing import Router
 from services.alert.sent import SentLedger
 from services.alert.silences import SilenceStore
+from services.alert.situations import SituationLog
 from streambase.clock import Clock
 from streambase.deadletters import DeadLetterSink
 from streambase.kafka import settled_member, subscribe
@@ -84,9 +90,17 @@ class NotifyStage:
         deadletters: DeadLetterSink,
         commit_interval: timedelta = timedelta(seconds=1),
         names: DisplayNames = NO_NAMES,
+        acks: AckBook | None = None,
+        links: AckLinks | None = None,
+        situations: SituationLog | None = None,
     ) -> None:
         self.consumer = consumer
         self._names = names
+        self.acks = acks if acks is not None else AckBook()
+        """Acknowledged situations (every replica's), from the acks topic."""
+        self._links = links
+        self.situations = situations if situations is not None else SituationLog()
+        self._follow_ups = FollowUpPlanner(names, clock.now())
         self._producer = producer
         self._topics = topics
         self.grouper = grouper
@@ -119,9 +133,13 @@ class NotifyStage:
         noted: it is resolved by its outcome, which comes after it on the same partition."""
         if record is None:
             return
+        if record.kind == "ack":
+            self._follow_ups.record(record)
+            return
         if record.status == "pending":
             self._attempts[record.notification_id] = record
             return
+        self.situations.note(record)
         self._attempts.pop(record.notification_id, None)
         for alert_id in record.alert_ids or (record.alert_id,):
             self._sent.record(alert_id, record.receiver, record.updated_at)
@@ -164,12 +182,56 @@ class NotifyStage:
         batches = self.grouper.drop_pending(keep)
         jobs = self.dispatcher.drop(keep)
         self._tracker.forget(revoked)
-        abandoned = [a for b in batches for a in b.alerts] + [a for j in jobs for a in j.notification.alerts]
+        self._let_follow_ups_go({p for t, p in revoked if t == self._topics.alerts})
+        abandoned = [a for b in batches for a in b.alerts] + [
+            a for j in jobs if isinstance(j.notification, Notification) for a in j.notification.alerts
+        ]
         for fingerprint in self.grouper.forget(abandoned):
             for record in self._history.get(fingerprint, ()):
                 self.grouper.restore(record)
         if abandoned:
             log.info("handed back %d unsent alert(s) with %d partition(s)", len(abandoned), len(revoked))
+
+    def _let_follow_ups_go(self, partitions: set[int]) -> None:
+        """Follow-ups about situations of partitions given up: their next owner sends them."""
+
+        def gone(situation: str) -> bool:
+            return self._partition_of(situation) in partitions
+
+        self.dispatcher.drop_jobs(
+            lambda j: isinstance(j.notification, FollowUp) and gone(j.notification.fingerprint)
+        )
+        self._follow_ups.let_go(gone)
+
+    def _partition_of(self, situation: str) -> int | None:
+        """The alerts topic's partition of a situation, as the producer's default partitioner picks it."""
+        partitions = self.consumer.partitions_for_topic(self._topics.alerts)
+        if not partitions:
+            return None
+        ordered: list[int] = sorted(partitions)
+        index = int(murmur2(situation.encode())) & 0x7FFFFFFF
+        return ordered[index % len(ordered)]
+
+    def _owns(self, situation: str) -> bool:
+        partition = self._partition_of(situation)
+        return (
+            partition is not None
+            and TopicPartition(self._topics.alerts, partition) in self.consumer.assignment()
+        )
+
+    def plan_follow_ups(self) -> None:
+        """Queue the "acknowledged by" follow-ups this replica owes (see follow_ups.py); count each new
+        acknowledgement once, on the replica that owns its situation."""
+        now = self._clock.now()
+        plan = self._follow_ups.plan(self.acks.all(), self._owns, self.dispatcher.receivers, now)
+        for ack in plan.fresh:
+            self._metrics.acks.labels(channel=ack.channel).inc()
+            if ack.first_notified_at is not None:
+                self._metrics.time_to_ack.observe(max(0.0, (ack.at - ack.first_notified_at).total_seconds()))
+            log.info("situation %s acknowledged by %s (%s)", ack.situation, ack.by, ack.channel)
+        for message in plan.messages:
+            if not self.dispatcher.queued(message.id):
+                self.dispatcher.enqueue(message, [])
 
     def take_over(self) -> None:
         """Before handling newly assigned alerts, learn every delivery made so far (by any replica)."""
@@ -192,6 +254,8 @@ class NotifyStage:
             self.newly_assigned = False
             self.live = True
         count = handle_batches(self.consumer, batches, self._handle)
+        if self.live:
+            self.plan_follow_ups()
         self._record_pending()
         self.flush_due()
         self.deliver_due()
@@ -205,7 +269,11 @@ class NotifyStage:
         if self._clock.monotonic() < self._next_forget:
             return
         self._next_forget = self._clock.monotonic() + FORGET_EVERY
-        self._sent.forget_before(self._clock.now() - SENT_HORIZON)
+        now = self._clock.now()
+        self._sent.forget_before(now - SENT_HORIZON)
+        self.acks.forget_before(now)
+        self.situations.forget_before(now - SENT_HORIZON)
+        self._follow_ups.forget_before(now - SENT_HORIZON, self.acks.all())
 
     def pending(self) -> int:
         return len(self.grouper.pending_positions()) + self.dispatcher.pending()
@@ -248,6 +316,16 @@ class NotifyStage:
             log.info("silenced %s (%s) by %s until %s", alert.id, alert.rule_id, silence.id, silence.ends_at)
             self._tracker.release(position)
             return
+        ack = self.acks.holding(alert.fingerprint, now) if not done else None
+        if ack is not None and breaks_through(ack, alert) is None:
+            self.grouper.remember(alert.id, now)
+            self._metrics.suppressed.labels(reason="acknowledged").inc()
+            log.info(
+                "kept quiet %s (%s): situation %s was acknowledged by %s and this brings nothing new",
+                alert.id, alert.rule_id, alert.fingerprint, ack.by,
+            )  # fmt: skip
+            self._tracker.release(position)
+            return
         outcome = self.grouper.add(alert, now, position, resume=bool(done))
         if outcome is Outcome.QUEUED:
             return
@@ -267,18 +345,27 @@ class NotifyStage:
             self._dispatch(batch)
 
     def _dispatch(self, batch: Batch[Position]) -> None:
-        receivers = self._router.receivers_for(batch.alerts[0].labels)
+        now = self._clock.now()
+        news, note = self._news(batch, now)
+        receivers = self._router.receivers_for(batch.alerts[0].labels) if news else ()
         for position in batch.positions:
             if receivers:
                 self._tracker.hold(position, len(receivers) - 1)
             else:
                 self._tracker.release(position)
+        link = self._links.url(batch.fingerprint, now) if self._links is not None and receivers else None
         for receiver in receivers:
-            alerts = tuple(a for a in batch.alerts if receiver not in self._sent.receivers(a.id))
+            alerts = tuple(a for a in news if receiver not in self._sent.receivers(a.id))
             if alerts:
                 repeat = self._attempted(receiver, alerts)
                 notification = Notification(
-                    receiver, batch.fingerprint, alerts, possible_repeat=repeat, names=self._names
+                    receiver,
+                    batch.fingerprint,
+                    alerts,
+                    possible_repeat=repeat,
+                    names=self._names,
+                    ack_url=link,
+                    acknowledged=note,
                 )
                 if repeat:
                     log.warning(
@@ -289,6 +376,21 @@ class NotifyStage:
             else:
                 for position in batch.positions:
                     self._tracker.release(position)
+
+    def _news(self, batch: Batch[Position], now: datetime) -> tuple[list[Alert], AckNote | None]:
+        """The batch's alerts worth sending: all of them, unless its situation was acknowledged (maybe
+        while it waited), then those that bring what the acknowledger had not seen, with a note saying so."""
+        ack = self.acks.holding(batch.fingerprint, now)
+        if ack is None:
+            return batch.alerts, None
+        reasons = {a.id: breaks_through(ack, a) for a in batch.alerts}
+        news = [a for a in batch.alerts if reasons[a.id]]
+        if len(news) < len(batch.alerts):
+            self._metrics.suppressed.labels(reason="acknowledged").inc(len(batch.alerts) - len(news))
+        if not news:
+            return [], None
+        reason = HIGHER_SEVERITY if HIGHER_SEVERITY in reasons.values() else str(reasons[news[0].id])
+        return news, AckNote(ack.by, ack.at, reason, ack.comment)
 
     def _attempted(self, receiver: str, alerts: tuple[Alert, ...]) -> bool:
         """Whether an earlier attempt to send any of these alerts to `receiver` has no known outcome."""
@@ -324,16 +426,21 @@ class NotifyStage:
                 receiver, notification.id, event.reason, event.job.attempts, event.detail,
             )  # fmt: skip
             return
-        if event.outcome == "delivered":
+        if event.outcome != "delivered":
+            log.error("%s: gave up on %s: %s %s", receiver, notification.id, event.reason, event.detail)
+        elif isinstance(notification, FollowUp):
+            log.info("%s: delivered %s (acknowledged by %s)", receiver, notification.id, notification.by)
+        else:
             self._metrics.delivery_latency.observe(
                 max(0.0, (event.at - notification.fired_at).total_seconds())
             )
             fetched = [e.fetched_at for e in notification.evidence if e.fetched_at is not None]
             if fetched:
                 self._metrics.end_to_end.observe(max(0.0, (event.at - min(fetched)).total_seconds()))
-            log.info("%s: delivered %s (%d alert(s))", receiver, notification.id, len(notification.alerts))
-        else:
-            log.error("%s: gave up on %s: %s %s", receiver, notification.id, event.reason, event.detail)
+            log.info(
+                "%s: delivered %s (%d alert(s), situation %s)",
+                receiver, notification.id, len(notification.alerts), notification.fingerprint,
+            )  # fmt: skip
 
     def _record_pending(self) -> None:
         """Write the delivery records of finished notifications, oldest first. One the broker does not
@@ -364,25 +471,13 @@ class NotifyStage:
 
     def _write(self, job: Job[Position], status: DeliveryStatus, error: str | None, at: datetime) -> None:
         """Produce one delivery record and wait for the broker's acknowledgement, without lingering."""
-        notification = job.notification
-        record = DeliveryRecord(
-            notification_id=notification.id,
-            alert_id=notification.alert_ids[0],
-            receiver=notification.receiver,
-            status=status,
-            attempts=job.attempts,
-            last_error=error,
-            updated_at=at,
-            fingerprint=notification.fingerprint,
-            alert_ids=notification.alert_ids,
-            sources=notification.sources,
-            severity=notification.severity,
-        )
+        record = delivery_record(job.notification, status, job.attempts, error, at)
         sent = self._producer.send(
             self._topics.delivery, key=record.notification_id.encode(), value=encode(record)
         )
         self._producer.flush(timeout=RECORD_TIMEOUT)
         sent.get(timeout=RECORD_TIMEOUT)
+        self.situations.note(record)  # at once: its link may be opened before the topic echoes it
 
     def commit(self, force: bool = False) -> None:
         now = self._clock.monotonic()
@@ -400,3 +495,38 @@ class NotifyStage:
             for key, offset in moves.items():
                 self._tracker.committed(key, offset)
         self._last_commit = now
+
+
+def delivery_record(
+    message: Notification | FollowUp, status: DeliveryStatus, attempts: int, error: str | None, at: datetime
+) -> DeliveryRecord:
+    """What a notification (or follow-up) did at its receiver, with what the acknowledge page shows."""
+    if isinstance(message, FollowUp):
+        return DeliveryRecord(
+            notification_id=message.id,
+            alert_id=message.id.partition(":")[2],
+            receiver=message.receiver,
+            status=status,
+            attempts=attempts,
+            last_error=error,
+            updated_at=at,
+            fingerprint=message.fingerprint,
+            kind="ack",
+            title=message.title[:MAX_TITLE],
+        )
+    return DeliveryRecord(
+        notification_id=message.id,
+        alert_id=message.alert_ids[0],
+        receiver=message.receiver,
+        status=status,
+        attempts=attempts,
+        last_error=error,
+        updated_at=at,
+        fingerprint=message.fingerprint,
+        alert_ids=message.alert_ids,
+        sources=message.sources,
+        severity=message.severity,
+        title=message.title[:MAX_TITLE],
+        topic=message.topic,
+        distinct_sources=message.distinct_sources,
+    )

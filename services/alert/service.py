@@ -1,8 +1,8 @@
 """`newsmon serve alert`: the rule stage and the notify stage in one process, one polling thread.
 
 Start-up order matters: receivers and routes are checked first (a route to an unconfigured receiver stops
-the service with a clear message), then silences and delivery records are read to their end, and only then
-are alerts consumed, so nothing already delivered is sent again.
+the service with a clear message), then silences, acknowledgements and delivery records are read to their
+end, and only then are alerts consumed, so nothing already delivered (or acknowledged) is sent again.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ import click
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
-from schemas import DeliveryRecord, Silence
+from schemas import Acknowledgement, DeliveryRecord, Silence
+from services.alert.ack_desk import PREFIX, AckDesk, links_off_page
+from services.alert.ack_links import AckLinks
+from services.alert.acks import AckBook
 from services.alert.config import AlertingOptions
 from services.alert.delivery import Dispatcher
 from services.alert.engine import RuleEngine
@@ -37,15 +40,17 @@ from services.alert.routing import Router
 from services.alert.rules import Rules, lookback
 from services.alert.settings import AlertSettings
 from services.alert.silences import SilenceStore
-from services.alert.wiring import build_receivers, build_router
+from services.alert.situations import SituationLog
+from services.alert.wiring import build_ack_links, build_receivers, build_router
 from streambase.broker import wait_for_broker
 from streambase.clock import Clock, SystemClock
 from streambase.deadletters import DeadLetterFlood, DeadLetterSink
-from streambase.health import HealthServer
+from streambase.health import HealthServer, Page
 from streambase.kafka import (
     group_session,
     make_consumer,
     make_producer,
+    send_and_wait,
 )
 from streambase.logs import register_secrets
 from streambase.metrics import ready_gauge
@@ -111,22 +116,63 @@ def run(
     metrics = metrics or AlertMetrics()
     metrics.info(rt.instance)
     metrics.precreate(config.rules, receivers)
+    shared = _Shared(AckBook(), SituationLog(), build_ack_links(config.alerting, rt))
+    desk = _ack_desk(rt, config, shared, clock, metrics)
 
     def ready() -> tuple[bool, str]:
         return readiness.check() if live.is_set() else (False, "loading silences, deliveries and rule state")
 
     ready_gauge("alert", ready, metrics.registry)
-    health = HealthServer(rt.runtime.metrics_host, metrics_port, ready, registry=metrics.registry).start()
+    pages: dict[str, Page] = {PREFIX: desk or links_off_page}
+    health = HealthServer(rt.runtime.metrics_host, metrics_port, ready, metrics.registry, pages).start()
     parts: _Parts | None = None
     try:
-        parts = _start(rt, config, clock, receivers, router, metrics, stop)
+        parts = _start(rt, config, clock, receivers, router, metrics, stop, shared)
         if parts is not None:
+            _attach(desk, parts, Topics.from_settings(rt.kafka))
             _loop(stop, live, readiness, clock, parts, metrics)
     finally:
         live.clear()
+        if desk is not None:
+            desk.publish = None
         _shutdown(parts)
         health.stop()
         log.info("alert service stopped")
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What outlives a restart of the Kafka parts and the HTTP page reads: acknowledgements, what each
+    situation was notified with, and the links notifications carry."""
+
+    acks: AckBook
+    situations: SituationLog
+    links: AckLinks | None
+
+
+def _ack_desk(
+    rt: AlertSettings, config: AlertConfig, shared: _Shared, clock: Clock, metrics: AlertMetrics
+) -> AckDesk | None:
+    options = config.alerting.ack
+    if shared.links is None or rt.ack_secret is None:
+        log.info(
+            "acknowledge links are off: alerting.ack.public_base_url is not set; notifications carry no "
+            "link (`newsmon ack SITUATION --by NAME` still works)"
+        )
+        return None
+    log.info("acknowledge links point to %s/ack/...", options.public_base_url)
+    return AckDesk(rt.ack_secret, options, shared.acks, shared.situations, clock, metrics, config.names)
+
+
+def _attach(desk: AckDesk | None, parts: _Parts, topics: Topics) -> None:
+    """Let the acknowledge page write to the acks topic through the service's producer."""
+    if desk is None:
+        return
+
+    def publish(ack: Acknowledgement) -> None:
+        send_and_wait(parts.producer, topics.acks, ack.situation, ack)
+
+    desk.publish = publish
 
 
 def _start(
@@ -137,6 +183,7 @@ def _start(
     router: Router,
     metrics: AlertMetrics,
     stop: threading.Event,
+    shared: _Shared,
 ) -> _Parts | None:
     """Assemble the stages and load silences and deliveries. The broker may go away meanwhile (a restart
     under way): then wait for it and start again, rather than exit. None when stopped first."""
@@ -146,7 +193,7 @@ def _start(
             return None
         parts: _Parts | None = None
         try:
-            parts = _assemble(rt, config, clock, receivers, router, metrics)
+            parts = _assemble(rt, config, clock, receivers, router, metrics, shared)
             parts.start(config, router)
             return parts
         except (KafkaError, TimeoutError) as exc:
@@ -168,17 +215,21 @@ class _Parts:
     silences: SilenceStore
     silence_tail: TopicTail[Silence]
     delivery_tail: TopicTail[DeliveryRecord]
+    ack_tail: TopicTail[Acknowledgement]
     notify: NotifyStage
     rules: RuleStage
 
     def start(self, config: AlertConfig, router: Router) -> None:
-        """Silences and delivery records first, to their end; only then consume alerts and articles."""
+        """Silences, acknowledgements and delivery records first, to their end; only then consume alerts
+        and articles."""
         self.silence_tail.start()
+        self.ack_tail.start()
         self.delivery_tail.start()
         log.info(
-            "loaded %d silence(s) and %d delivery record(s); %d rule(s); default receivers: %s",
-            len(self.silences.all()), self.delivery_tail.loaded, len(rules_enabled(config)),
-            ", ".join(router.default),
+            "loaded %d silence(s), %d acknowledgement(s) and %d delivery record(s); %d rule(s); "
+            "default receivers: %s",
+            len(self.silences.all()), len(self.notify.acks), self.delivery_tail.loaded,
+            len(rules_enabled(config)), ", ".join(router.default),
         )  # fmt: skip
         self.notify.subscribe()
         self.rules.subscribe()
@@ -191,6 +242,7 @@ def _assemble(
     receivers: dict[str, Receiver],
     router: Router,
     metrics: AlertMetrics,
+    shared: _Shared,
 ) -> _Parts:
     topics = Topics.from_settings(rt.kafka)
     instance, prefix, options = rt.instance, rt.kafka.topic_prefix, config.alerting
@@ -230,6 +282,9 @@ def _assemble(
         deadletters,
         options.commit_interval,
         config.names,
+        acks=shared.acks,
+        links=shared.links,
+        situations=shared.situations,
     )
     notify.deliveries = TopicTail(
         make_consumer(rt.kafka, f"newsmon-alert-deliveries-{instance}", None),
@@ -259,7 +314,13 @@ def _assemble(
         Silence,
         apply_silence,
     )
-    return _Parts(producer, silences, silence_tail, notify.deliveries, notify, rules)
+    ack_tail = TopicTail(
+        make_consumer(rt.kafka, f"newsmon-alert-acks-{instance}", None),
+        topics.acks,
+        Acknowledgement,
+        shared.acks.apply,
+    )
+    return _Parts(producer, silences, silence_tail, notify.deliveries, ack_tail, notify, rules)
 
 
 def rules_enabled(config: AlertConfig) -> list[str]:
@@ -280,6 +341,7 @@ def _loop(
     while not stop.is_set():
         try:
             parts.silence_tail.poll(0)
+            parts.ack_tail.poll(0)
             parts.delivery_tail.poll(0)
             rules.poll_once(timeout_ms=50)
             wait = notify.next_wakeup_seconds(MAX_WAIT_SECONDS)
@@ -311,6 +373,7 @@ def _shutdown(parts: _Parts | None) -> None:
         ("close rule consumer", parts.rules.consumer.close),
         ("close alert consumer", parts.notify.consumer.close),
         ("close silences reader", parts.silence_tail.close),
+        ("close acknowledgements reader", parts.ack_tail.close),
         ("close delivery reader", parts.delivery_tail.close),
         ("flush producer", lambda: parts.producer.close(timeout=10)),
     ]

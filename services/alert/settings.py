@@ -88,6 +88,22 @@ def read_secrets(
     return found, problems
 
 
+ACK_SECRET = "NEWSMON_ACK_SECRET"  # noqa: S105 (the variable's name, not a secret)
+MIN_ACK_SECRET = 16
+
+
+def read_ack_secret(environ: Mapping[str, str] | None = None) -> tuple[SecretStr | None, str | None]:
+    """The secret that signs acknowledge links, or why there is none (naming variables, never a value)."""
+    found, problems = read_secrets([ACK_SECRET], environ)
+    secret = found.get(ACK_SECRET)
+    if secret is not None and len(secret.get_secret_value()) < MIN_ACK_SECRET:
+        return (
+            None,
+            f"{ACK_SECRET} is too short: use at least {MIN_ACK_SECRET} characters (openssl rand -hex 32)",
+        )
+    return secret, problems.get(ACK_SECRET)
+
+
 @dataclass(frozen=True)
 class AlertSettings(ServiceSettings):
     """The alert service's settings: the base's, plus its default receivers', plus the secrets of the named
@@ -98,6 +114,9 @@ class AlertSettings(ServiceSettings):
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     secret_problems: Mapping[str, str] = field(default_factory=dict)
     """Variables named in newsmon.yaml that give no secret, and why."""
+    ack_secret: SecretStr | None = None
+    """Signs acknowledge links (NEWSMON_ACK_SECRET or the file NEWSMON_ACK_SECRET_FILE names)."""
+    ack_secret_problem: str | None = None
 
     def secret(self, name: str) -> SecretStr:
         """The secret in variable `name`; ValueError saying what to set when there is none."""
@@ -115,5 +134,6 @@ class AlertSettings(ServiceSettings):
             *parts,
             self.smtp.password,
             self.kafka.sasl_password,
+            self.ack_secret,
             *self.secrets.values(),
         )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.alert.ack_links import AckLinks
 from services.alert.config import AlertingOptions
 from services.alert.receiver_specs import (
     ConsoleReceiverSpec,
     EmailReceiverSpec,
     MattermostReceiverSpec,
+    Problems,
     ReceiverSpec,
     SlackReceiverSpec,
     SmtpOverrides,
@@ -108,3 +110,22 @@ def _email(rt: AlertSettings, clock: Clock, name: str, to: list[str], own: SmtpO
 
 def build_router(options: AlertingOptions, receivers: dict[str, Receiver]) -> Router:
     return Router(options, receivers.keys())
+
+
+def ack_problems(options: AlertingOptions, rt: AlertSettings) -> Problems:
+    """Acknowledge links configured without a usable secret to sign them."""
+    if options.ack.public_base_url is None or rt.ack_secret is not None:
+        return []
+    why = rt.ack_secret_problem or "NEWSMON_ACK_SECRET is not set (nor NEWSMON_ACK_SECRET_FILE)"
+    return [(("alerting", "ack", "public_base_url"), f"acknowledge links need a secret to sign them: {why}")]
+
+
+def build_ack_links(options: AlertingOptions, rt: AlertSettings) -> AckLinks | None:
+    """The links notifications carry, or None when no public URL is configured; ValueError without a
+    secret (checked at start, with the file and line, by `ack_problems`)."""
+    base = options.ack.public_base_url
+    if base is None:
+        return None
+    if rt.ack_secret is None:
+        raise ValueError(ack_problems(options, rt)[0][1])
+    return AckLinks(base, rt.ack_secret, options.ack.link_valid_for)

@@ -1,10 +1,11 @@
-"""Where notifications go. A receiver is one method: send a notification, say whether to retry."""
+"""Where notifications go. A receiver sends a notification (or the short follow-up saying a situation was
+acknowledged) and says whether to retry."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from services.alert.notification import Notification
+from services.alert.notification import FollowUp, Notification
 from services.alert.retry import Verdict
 
 
@@ -13,4 +14,8 @@ class Receiver(Protocol):
 
     def send(self, notification: Notification) -> Verdict:
         """Deliver once; never raise for delivery problems, return Retry or Permanent instead."""
+        ...
+
+    def send_follow_up(self, follow_up: FollowUp) -> Verdict:
+        """Say, once, that a situation this receiver got was acknowledged; answers as `send` does."""
         ...

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from services.alert.notification import Notification
-from services.alert.receivers.text import render_text
+from services.alert.notification import FollowUp, Notification
+from services.alert.receivers.text import follow_up_text, render_text
 from services.alert.retry import Delivered, Retry, Verdict
 from streambase.clock import Clock, SystemClock
 
@@ -33,6 +34,8 @@ class ConsoleReceiver:
             "receiver": self.name,
             "notification_id": notification.id,
             "sent_at": self._clock.now().isoformat(),
+            "situation": notification.fingerprint,
+            "ack_url": notification.ack_url,
             "severity": notification.severity.value,
             "title": notification.title,
             "summary": notification.summary,
@@ -43,11 +46,27 @@ class ConsoleReceiver:
             "distinct_sources": notification.distinct_sources,
             "alerts": [a.model_dump(mode="json") for a in notification.alerts],
         }
+        return self._write(entry, render_text(notification))
+
+    def send_follow_up(self, follow_up: FollowUp) -> Verdict:
+        entry = {
+            "receiver": self.name,
+            "notification_id": follow_up.id,
+            "sent_at": self._clock.now().isoformat(),
+            "type": "acknowledgement",
+            "situation": follow_up.fingerprint,
+            "acknowledged_by": follow_up.by,
+            "comment": follow_up.comment,
+            "acknowledged_at": follow_up.at.isoformat(),
+        }
+        return self._write(entry, follow_up_text(follow_up))
+
+    def _write(self, entry: Mapping[str, object], text: str) -> Verdict:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(entry, ensure_ascii=False) + "\n")
         except OSError:
             return Retry("write_error")
-        print(render_text(notification) + "\n", file=self._stream, flush=True)
+        print(text + "\n", file=self._stream, flush=True)
         return Delivered()

@@ -19,8 +19,9 @@ from pydantic import SecretStr
 
 from schemas import AlertEvidence
 from services.alert.names import DisplayNames
-from services.alert.notification import Notification
+from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.text import (
+    ACK_LABEL,
     MAX_NAME,
     MAX_QUOTES,
     MAX_SENTENCE,
@@ -28,9 +29,11 @@ from services.alert.receivers.text import (
     MAX_TITLE,
     MAX_URL,
     REPEAT_NOTE,
+    ack_note,
     alert_ids,
     clip,
     facts,
+    follow_up_text,
     not_shown,
     one_line,
     render_text,
@@ -78,14 +81,19 @@ def render_html(notification: Notification) -> str:
         for k, v in facts(notification)
     )
     title = e(clip(one_line(notification.title), MAX_TITLE))
+    note = ack_note(notification)
     head = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
         "<body style='font-family:sans-serif;max-width:46em'>"
         f"<h2 style='color:{colour}'>{e(notification.severity.value.upper())}: {title}</h2>"
         + (f"<p><strong>{e(REPEAT_NOTE)}</strong></p>" if notification.possible_repeat else "")
+        + (f"<p><em>{e(note)}</em></p>" if note else "")
         + f"<p>{e(clip(one_line(notification.summary), MAX_SUMMARY))}</p><table>{rows}</table>"
     )
-    ending = f"<p><small>Alert ids: {e(alert_ids(notification))}</small></p></body></html>"
+    ending = (
+        _ack_button(notification.ack_url) + f"<p><small>Alert ids: {e(alert_ids(notification))}<br>"
+        f"Situation: {e(notification.fingerprint)}</small></p></body></html>"
+    )
     quotes = [_html_quote(item, colour, notification.names) for item in notification.evidence]
     room = MAX_HTML_BODY - len(head) - len(ending) - 200
     kept, omitted = take_within(quotes, room, most=MAX_QUOTES)
@@ -93,6 +101,42 @@ def render_html(notification: Notification) -> str:
     if omitted:
         evidence += f"<p><em>{e(not_shown(omitted))}</em></p>"
     return head + evidence + ending
+
+
+def _ack_button(url: str | None) -> str:
+    if not url:
+        return ""
+    return (
+        f"<p><a href='{html.escape(url)}' style='display:inline-block;padding:6px 14px;border-radius:4px;"
+        f"background:#1f2937;color:#ffffff;text-decoration:none'>{ACK_LABEL}</a></p>"
+    )
+
+
+def render_follow_up_html(follow_up: FollowUp) -> str:
+    e = html.escape
+    said = e(clip(one_line(follow_up.text), 800))
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
+        "<body style='font-family:sans-serif;max-width:46em'>"
+        f"<p><strong>{said}</strong></p><p>{e(clip(one_line(follow_up.about), MAX_TITLE + MAX_NAME))}</p>"
+        f"<p><small>Acknowledged at {e(when(follow_up.at))}</small></p></body></html>"
+    )
+
+
+def follow_up_email(follow_up: FollowUp, sender: str, recipients: list[str], now: datetime) -> EmailMessage:
+    """The follow-up: "[newsmon] Acknowledged by Dana: <headline>", text and HTML."""
+    message = EmailMessage()
+    mark = "(possible repeat) " if follow_up.possible_repeat else ""
+    message["Subject"] = clip(one_line(f"[newsmon] {mark}{follow_up.text}: {follow_up.title}"), MAX_SUBJECT)
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = format_datetime(now)
+    domain = sender.rpartition("@")[2] or "newsmon.invalid"
+    message["Message-ID"] = f"<{follow_up.id.replace(':', '.')}@{domain}>"
+    message["X-Newsmon-Notification"] = follow_up.id
+    message.set_content(follow_up_text(follow_up))
+    message.add_alternative(render_follow_up_html(follow_up), subtype="html")
+    return message
 
 
 def subject(notification: Notification) -> str:
@@ -144,7 +188,12 @@ class EmailReceiver:
         self._clock = clock or SystemClock()
 
     def send(self, notification: Notification) -> Verdict:
-        message = render_email(notification, self._sender, self._recipients, self._clock.now())
+        return self._send(render_email(notification, self._sender, self._recipients, self._clock.now()))
+
+    def send_follow_up(self, follow_up: FollowUp) -> Verdict:
+        return self._send(follow_up_email(follow_up, self._sender, self._recipients, self._clock.now()))
+
+    def _send(self, message: EmailMessage) -> Verdict:
         try:
             with self._connect() as smtp:
                 if self._username and self._password is not None:

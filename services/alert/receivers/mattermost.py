@@ -19,9 +19,18 @@ from pydantic import SecretStr
 
 from schemas import AlertEvidence
 from services.alert.names import NO_NAMES, DisplayNames
-from services.alert.notification import Notification
+from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.http import post_json
-from services.alert.receivers.text import REPEAT_NOTE, clip, facts, one_line, take_within, when
+from services.alert.receivers.text import (
+    ACK_LABEL,
+    REPEAT_NOTE,
+    ack_note,
+    clip,
+    facts,
+    one_line,
+    take_within,
+    when,
+)
 from services.alert.retry import Verdict
 from streambase.clock import Clock, SystemClock
 
@@ -92,7 +101,12 @@ def _text(notification: Notification) -> str:
     lines = [f"#### {escape(headline(notification))}"]
     if notification.possible_repeat:
         lines.append(f"_{escape(REPEAT_NOTE)}_")
+    note = ack_note(notification)
+    if note:
+        lines.append(f"_{escape(note)}_")
     lines.append(escape(clip(notification.summary, MAX_SUMMARY)))
+    if notification.ack_url:
+        lines.append(f"**{link(notification.ack_url, ACK_LABEL)}**")
     return clip("\n".join(lines), MAX_TEXT)
 
 
@@ -106,7 +120,11 @@ def _attachment(notification: Notification) -> dict[str, Any]:
         "color": COLOURS.get(notification.severity.value, "#dc2626"),
         "fields": fields,
         "text": "",
-        "footer": clip(f"{len(notification.alerts)} alert(s) · rule {one_line(notification.rule_id)}", 300),
+        "footer": clip(
+            f"{len(notification.alerts)} alert(s) · rule {one_line(notification.rule_id)} · "
+            f"situation {notification.fingerprint}",
+            300,
+        ),
     }
     quotes = [quote(item, notification.names) for item in notification.evidence]
     room = MAX_ATTACHMENTS_JSON - _size([attachment]) - 100
@@ -133,6 +151,20 @@ def render(
     return payload
 
 
+def render_follow_up(
+    follow_up: FollowUp, channel: str | None = None, username: str | None = None
+) -> dict[str, Any]:
+    """The follow-up as one short post: who acknowledged, their comment, which situation; all escaped."""
+    mark = REPEAT_MARK if follow_up.possible_repeat else ""
+    text = f":white_check_mark: **{escape(mark + follow_up.text)}**\n{escape(follow_up.about)}"
+    payload: dict[str, Any] = {"text": clip(text, MAX_TEXT)}
+    if channel:
+        payload["channel"] = channel
+    if username:
+        payload["username"] = username
+    return payload
+
+
 class MattermostReceiver:
     """Posts to one incoming-webhook URL, a secret: it never appears in a log, error or metric."""
 
@@ -152,6 +184,11 @@ class MattermostReceiver:
         self._clock = clock or SystemClock()
 
     def send(self, notification: Notification) -> Verdict:
-        payload = render(notification, self._channel, self._username)
+        return self._post(render(notification, self._channel, self._username))
+
+    def send_follow_up(self, follow_up: FollowUp) -> Verdict:
+        return self._post(render_follow_up(follow_up, self._channel, self._username))
+
+    def _post(self, payload: dict[str, Any]) -> Verdict:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         return post_json(self._url, body, "Mattermost", self._clock.now(), self._timeout)

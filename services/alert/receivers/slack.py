@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import SecretStr
 from slack_sdk.webhook import WebhookClient
 
-from services.alert.notification import Notification
-from services.alert.receivers.slack_render import render, render_plain
+from services.alert.notification import FollowUp, Notification
+from services.alert.receivers.slack_render import render, render_follow_up, render_plain
 from services.alert.retry import Permanent, Retry, Verdict, classify_http
 from streambase.clock import Clock, SystemClock
 
@@ -57,6 +57,9 @@ class SlackReceiver:
             detail = f"blocks refused ({verdict.detail}); plain text refused too ({fallback.detail})"
             return Permanent(fallback.reason, detail)
         return fallback
+
+    def send_follow_up(self, follow_up: FollowUp) -> Verdict:
+        return self._post(render_follow_up(follow_up))
 
     def _post(self, payload: dict[str, Any]) -> Verdict:
         try:

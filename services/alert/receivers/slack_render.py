@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from schemas import AlertEvidence
 from services.alert.names import NO_NAMES, DisplayNames
-from services.alert.notification import Notification
-from services.alert.receivers.text import DATES, REPEAT_NOTE, facts, take_within
+from services.alert.notification import FollowUp, Notification
+from services.alert.receivers.text import ACK_LABEL, DATES, REPEAT_NOTE, ack_note, facts, take_within
 
 MAX_HEADER = 150
 """A header block's plain_text."""
@@ -163,13 +163,26 @@ def _fields(notification: Notification) -> dict[str, Any]:
 
 
 def _context(notification: Notification, not_shown: int) -> dict[str, Any]:
-    text = f"{len(notification.alerts)} alert(s) · rule `{name(notification.rule_id)}`"
+    text = (
+        f"{len(notification.alerts)} alert(s) · rule `{name(notification.rule_id)}` · "
+        f"situation `{name(notification.fingerprint)}`"
+    )
     if not_shown:
         text += f" · {not_shown} more quote(s) not shown"
     elements = [{"type": "mrkdwn", "text": fit(text, MAX_FIELD)}]
+    if notification.ack_url:
+        elements.append(
+            {"type": "mrkdwn", "text": fit(f"*{link(notification.ack_url, ACK_LABEL)}*", MAX_FIELD)}
+        )
     if notification.possible_repeat:
         elements.insert(0, {"type": "mrkdwn", "text": f":warning: {escape(REPEAT_NOTE)}"})
     return {"type": "context", "elements": elements[:MAX_CONTEXT_ELEMENTS]}
+
+
+def _ack_note(notification: Notification) -> list[dict[str, Any]]:
+    """The acknowledger's name is typed by a person: escaped like feed text."""
+    note = ack_note(notification)
+    return [section(f":information_source: {escape(note)}")] if note else []
 
 
 def preview(notification: Notification) -> str:
@@ -183,6 +196,7 @@ def render(notification: Notification) -> dict[str, Any]:
     mark = SEVERITY_MARK.get(notification.severity.value, ":red_circle:")
     blocks: list[dict[str, Any]] = [
         _header(notification),
+        *_ack_note(notification),
         section(f"{mark} {escape(inline(notification.summary))}"),
         _fields(notification),
     ]
@@ -206,9 +220,25 @@ def render_plain(notification: Notification) -> dict[str, Any]:
     lines = [f"*{escape(headline(notification))}*", escape(inline(notification.summary))]
     if notification.possible_repeat:
         lines.append(f"_{escape(REPEAT_NOTE)}_")
+    note = ack_note(notification)
+    if note:
+        lines.append(f"_{escape(note)}_")
     lines.append(" · ".join(f"{label}: {escape(inline(value))}" for label, value in facts(notification)))
     head = fit("\n".join(lines), MAX_TEXT // 2)
     quotes = [_quote_line(item, notification.names) for item in notification.evidence]
     kept, omitted = take_within(quotes, MAX_TEXT - size(head) - 40, size)
     tail = [f"_{omitted} more quote(s) not shown_"] if omitted else []
+    if notification.ack_url:
+        tail.append(link(notification.ack_url, ACK_LABEL))
     return {"text": fit("\n".join([head, *kept, *tail]), MAX_TEXT)}
+
+
+def render_follow_up(follow_up: FollowUp) -> dict[str, Any]:
+    """The short follow-up: who acknowledged, their comment, which situation; all escaped and bounded."""
+    said = escape(inline(follow_up.text))
+    about = escape(inline(follow_up.about))
+    mark = REPEAT_MARK if follow_up.possible_repeat else ""
+    return {
+        "text": fit(f"{escape(mark)}{said} — {about}", MAX_TEXT),
+        "blocks": [section(f":white_check_mark: {escape(mark)}*{fit(said, 1500)}*\n{fit(about, 1000)}")],
+    }

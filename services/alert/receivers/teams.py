@@ -18,9 +18,9 @@ from pydantic import SecretStr
 
 from schemas import AlertEvidence
 from services.alert.names import NO_NAMES, DisplayNames
-from services.alert.notification import Notification
+from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.http import post_json
-from services.alert.receivers.text import REPEAT_NOTE, clip, facts, one_line, when
+from services.alert.receivers.text import ACK_LABEL, REPEAT_NOTE, ack_note, clip, facts, one_line, when
 from services.alert.retry import Verdict
 from streambase.clock import Clock, SystemClock
 
@@ -92,6 +92,9 @@ def _head(notification: Notification) -> list[dict[str, Any]]:
     body = [rich(run(headline(notification), weight="Bolder", size="Large", color=colour))]
     if notification.possible_repeat:
         body.append({"type": "TextBlock", "text": REPEAT_NOTE, "wrap": True, "color": "Warning"})
+    note = ack_note(notification)
+    if note:  # a name a person typed: a TextRun, shown as written
+        body.append(rich(run(note, italic=True)))
     body.append(rich(run(clip(one_line(notification.summary), MAX_SUMMARY))))
     fact_list = [{"title": label, "value": escape_markdown(value)} for label, value in facts(notification)]
     body.append({"type": "FactSet", "facts": fact_list})
@@ -130,10 +133,30 @@ def render(notification: Notification) -> dict[str, Any]:
     if quotes:
         card["body"].append({"type": "TextBlock", "text": "Evidence", "weight": "Bolder", "separator": True})
         card["body"] += quotes
-    footer = f"{len(notification.alerts)} alert(s) · rule {rule}"
+    footer = f"{len(notification.alerts)} alert(s) · rule {rule} · situation {notification.fingerprint}"
     if len(evidence) > shown:
         footer += f" · {len(evidence) - shown} more quote(s) not shown"
     card["body"].append(rich(run(footer, isSubtle=True, size="Small"), separator=True))
+    url = safe_url(notification.ack_url) if notification.ack_url else None
+    if url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": ACK_LABEL, "url": url}]
+    return message(card)
+
+
+def render_follow_up(follow_up: FollowUp) -> dict[str, Any]:
+    """The follow-up card: who acknowledged (with their comment) and which situation, as TextRuns."""
+    mark = REPEAT_MARK if follow_up.possible_repeat else ""
+    said = clip(one_line(mark + follow_up.text), MAX_SUMMARY)
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "fallbackText": escape_markdown(said),
+        "body": [
+            rich(run(said, weight="Bolder", color="Good")),
+            rich(run(clip(one_line(follow_up.about), MAX_HEADLINE + MAX_NAME), isSubtle=True)),
+        ],
+    }
     return message(card)
 
 
@@ -149,5 +172,11 @@ class TeamsReceiver:
         self._clock = clock or SystemClock()
 
     def send(self, notification: Notification) -> Verdict:
-        body = json.dumps(render(notification), ensure_ascii=False).encode("utf-8")
+        return self._post(render(notification))
+
+    def send_follow_up(self, follow_up: FollowUp) -> Verdict:
+        return self._post(render_follow_up(follow_up))
+
+    def _post(self, payload: dict[str, Any]) -> Verdict:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         return post_json(self._url, body, "Teams", self._clock.now(), self._timeout)

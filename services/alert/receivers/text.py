@@ -12,7 +12,7 @@ from datetime import datetime
 
 from schemas import AlertEvidence
 from services.alert.names import DisplayNames
-from services.alert.notification import Notification
+from services.alert.notification import FollowUp, Notification
 
 MAX_QUOTES = 10
 MAX_TITLE = 300
@@ -116,13 +116,45 @@ def _quote(item: AlertEvidence, names: DisplayNames) -> str:
     return "\n".join(lines)
 
 
+ACK_LABEL = "Acknowledge"
+MAX_ACK_NOTE = 800
+"""An acknowledger's name and comment with our words around them (the schema bounds them to 600)."""
+
+
+def ack_note(notification: Notification) -> str | None:
+    """ "Acknowledged earlier by Dana (...); sent again: a new independent source.", one bounded line."""
+    note = notification.acknowledged
+    return clip(one_line(note.text), MAX_ACK_NOTE) if note is not None else None
+
+
+def situation_line(notification: Notification | FollowUp) -> str:
+    """The situation's id, as `newsmon ack` takes it and the logs print it."""
+    return f"Situation: {notification.fingerprint}"
+
+
+def follow_up_text(follow_up: FollowUp) -> str:
+    """The follow-up as plain text: who acknowledged (and their comment), then which situation."""
+    return "\n".join(
+        [
+            clip(one_line(follow_up.text), MAX_ACK_NOTE),
+            clip(one_line(follow_up.about), MAX_TITLE + MAX_NAME),
+            f"Acknowledged at {when(follow_up.at)}",
+        ]
+    )
+
+
 def render_text(notification: Notification) -> str:
     lines = [f"[{notification.severity.value.upper()}] {clip(one_line(notification.title), MAX_TITLE)}"]
     if notification.possible_repeat:
         lines.append(REPEAT_NOTE)
+    note = ack_note(notification)
+    if note:
+        lines.append(note)
     lines += [clip(one_line(notification.summary), MAX_SUMMARY), ""]
     lines += [f"{label}: {value}" for label, value in facts(notification)]
-    ending = ["", f"Alert ids: {alert_ids(notification)}"]
+    ending = ["", f"Alert ids: {alert_ids(notification)}", situation_line(notification)]
+    if notification.ack_url:
+        ending.append(f"{ACK_LABEL}: {notification.ack_url}")
     evidence = [_quote(item, notification.names) for item in notification.evidence]
     if evidence:
         room = MAX_TEXT_BODY - sum(len(line) + 1 for line in lines + ending) - 100

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 
 from schemas import Alert, AlertEvidence
 from services.alert.names import DisplayNames
-from services.alert.notification import Notification
+from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.http import post_json
 from services.alert.retry import Verdict
 from streambase.clock import Clock, SystemClock
@@ -81,8 +81,10 @@ def body(notification: Notification, sent_at: datetime) -> dict[str, Any]:
     """Version 1 of the body; every field is described in docs/webhook.md."""
     alerts = sorted(notification.alerts, key=lambda a: (a.last_seen, a.fired_at), reverse=True)
     shown = [_alert(a, notification.names) for a in alerts[:MAX_ALERTS]]
+    note = notification.acknowledged
     document: dict[str, Any] = {
         "version": BODY_VERSION,
+        "type": "notification",
         "id": notification.id,
         "receiver": notification.receiver,
         "sent_at": sent_at.isoformat(),
@@ -100,6 +102,10 @@ def body(notification: Notification, sent_at: datetime) -> dict[str, Any]:
         "sources": list(notification.sources),
         "first_seen": notification.first_seen.isoformat(),
         "last_seen": notification.last_seen.isoformat(),
+        "ack_url": notification.ack_url,
+        "acknowledged_earlier": None
+        if note is None
+        else {"by": note.by, "at": note.at.isoformat(), "comment": note.comment, "reason": note.reason},
         "alerts": shown,
         "alerts_omitted": len(alerts) - len(shown),
     }
@@ -110,6 +116,24 @@ def body(notification: Notification, sent_at: datetime) -> dict[str, Any]:
         shown.pop()
         document["alerts_omitted"] += 1
     return document
+
+
+def follow_up_body(follow_up: FollowUp, sent_at: datetime) -> dict[str, Any]:
+    """The follow-up body (`"type": "acknowledgement"`), described in docs/webhook.md."""
+    return {
+        "version": BODY_VERSION,
+        "type": "acknowledgement",
+        "id": follow_up.id,
+        "receiver": follow_up.receiver,
+        "sent_at": sent_at.isoformat(),
+        "possible_repeat": follow_up.possible_repeat,
+        "situation": follow_up.fingerprint,
+        "title": follow_up.title,
+        "topic_label": follow_up.topic_label,
+        "acknowledged_by": follow_up.by,
+        "comment": follow_up.comment,
+        "acknowledged_at": follow_up.at.isoformat(),
+    }
 
 
 def encode(document: Any) -> bytes:
@@ -135,9 +159,15 @@ class WebhookReceiver:
 
     def send(self, notification: Notification) -> Verdict:
         now = self._clock.now()
-        data = encode(body(notification, now))
+        return self._post(encode(body(notification, now)), notification.id, now)
+
+    def send_follow_up(self, follow_up: FollowUp) -> Verdict:
+        now = self._clock.now()
+        return self._post(encode(follow_up_body(follow_up, now)), follow_up.id, now)
+
+    def _post(self, data: bytes, delivery: str, now: datetime) -> Verdict:
         headers = {
             SIGNATURE_HEADER: signature(self._secret.get_secret_value().encode(), int(now.timestamp()), data),
-            DELIVERY_HEADER: notification.id,
+            DELIVERY_HEADER: delivery,
         }
         return post_json(self._url, data, "the webhook", now, self._timeout, headers, (self._secret,))

@@ -40,13 +40,18 @@ FAST = AlertingOptions(
 
 
 def runtime(
-    kafka: KafkaSettings, state_dir: Path, slack_url: str | None = None, instance: str = "r1"
+    kafka: KafkaSettings,
+    state_dir: Path,
+    slack_url: str | None = None,
+    instance: str = "r1",
+    ack_secret: str | None = None,
 ) -> AlertSettings:
     return AlertSettings(
         runtime=RuntimeSettings(state_dir=state_dir, instance=instance, metrics_host="127.0.0.1"),
         kafka=kafka,
         slack=SlackSettings(webhook_url=SecretStr(slack_url) if slack_url else None),
         smtp=SmtpSettings(host=None),
+        ack_secret=SecretStr(ack_secret) if ack_secret else None,
     )
 
 
@@ -57,7 +62,9 @@ def alert_service(
     rules: tuple[Rule, ...] = RULES,
     wait_live: bool = True,
     receivers: Receivers = (),
+    port: int = 0,
 ) -> Iterator[AlertMetrics]:
+    """The service on a thread until the block ends; its HTTP endpoint on `port` (0: any free one)."""
     stop, live = threading.Event(), threading.Event()
     metrics = AlertMetrics(CollectorRegistry())
     config = AlertConfig(options, rules, timedelta(hours=1), receivers)
@@ -65,7 +72,7 @@ def alert_service(
 
     def target() -> None:
         try:
-            run(rt, config, 0, stop, metrics=metrics, live=live)
+            run(rt, config, port, stop, metrics=metrics, live=live)
         except BaseException as exc:
             errors.append(exc)
 

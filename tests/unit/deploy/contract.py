@@ -32,6 +32,9 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     "newsmon_alert_suppressed_total": ("reason",),
     "newsmon_alert_end_to_end_latency_seconds": (),
     "newsmon_alert_deadletter_total": ("reason",),
+    "newsmon_alert_acks_total": ("channel",),
+    "newsmon_alert_time_to_ack_seconds": (),
+    "newsmon_alert_ack_links_refused_total": ("reason",),
 }
 for _service in ("ingest", "classify", "alert"):
     CONTRACT[f"newsmon_{_service}_consumer_lag_messages"] = ("topic", "partition")
