@@ -39,8 +39,8 @@ run: install ## run the local Kafka broker and every service; Ctrl-C stops all
 test: install deps ## unit, integration and end-to-end tests (starts the test broker itself)
 	$(BIN)/pytest
 
-deps: ## system tools the tests use: Prometheus and promtool (Debian package)
-	bash deploy/prometheus/install.sh
+deps: ## system tools the tests use: Prometheus, promtool and Chromium (Debian packages)
+	bash deploy/testtools/install.sh
 
 test-unit: install deps ## only the tests that need no broker
 	$(BIN)/pytest tests/unit

@@ -339,7 +339,7 @@ def scenario_pending(pipeline: Pipeline) -> list[str]:
 def pipeline(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     prometheus = shutil.which("prometheus")
     if prometheus is None:
-        pytest.fail("prometheus is not installed: run deploy/prometheus/install.sh (make test does)")
+        pytest.fail("prometheus is not installed: run deploy/testtools/install.sh (make test does)")
     if not AVAILABLE:
         pytest.skip("no newsmon service is part of this build yet")
     work = tmp_path_factory.mktemp("prometheus-e2e")

@@ -16,7 +16,7 @@ GRAFANA_DIR = REPO / "deploy" / "grafana"
 def _tool(name: str) -> Path:
     found = shutil.which(name)
     if found is None:
-        pytest.fail(f"{name} is not installed: run deploy/prometheus/install.sh (make test does)")
+        pytest.fail(f"{name} is not installed: run deploy/testtools/install.sh (make test does)")
     return Path(found)
 
 
