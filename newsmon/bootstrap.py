@@ -21,7 +21,7 @@ def run_ingest(settings: ServiceSettings, config: NewsmonConfig, metrics_port: i
 def run_classify(settings: ServiceSettings, config: NewsmonConfig, metrics_port: int) -> None:
     from services.classify.worker import ClassifyConfig, main
 
-    main(settings, ClassifyConfig(config.classify, config.taxonomy), metrics_port)
+    main(settings, ClassifyConfig(config.classify, config.taxonomy, config.packs), metrics_port)
 
 
 def display_names(config: NewsmonConfig) -> DisplayNames:

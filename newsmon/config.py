@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
 
 from schemas.feed import FeedSpec
 from services.alert.config import AlertingOptions
 from services.alert.receiver_specs import Problems, Receivers, reference_problems
 from services.alert.rules import Rules
 from services.classify.config import ClassifyOptions
+from services.classify.packs import load_packs
 from services.classify.taxonomy import Taxonomy
 from services.ingest.config import IngestOptions
 from streambase.yamlconf import ConfigError, Problem, load, read_yaml
@@ -32,6 +33,12 @@ class NewsmonConfig(BaseModel):
     rules: Rules = ()
     alerting: AlertingOptions = AlertingOptions()
     receivers: Receivers = ()
+    _packs: dict[str, Taxonomy] = PrivateAttr(default_factory=dict)
+
+    @property
+    def packs(self) -> dict[str, Taxonomy]:
+        """The taxonomy of each language with a pack (`classify.language_packs`), merged with `taxonomy`."""
+        return self._packs
 
     @field_validator("feeds")
     @classmethod
@@ -51,6 +58,7 @@ def load_config(path: Path) -> NewsmonConfig:
     problems = reference_problems(config.receivers, config.alerting)
     if problems:
         raise located(path, problems)
+    config._packs = load_packs(path.parent / config.classify.language_packs, config.taxonomy)
     return config
 
 

@@ -13,7 +13,7 @@ import click
 from services.classify.taxonomy import DEFAULT_TAXONOMY, ConfigError
 
 if TYPE_CHECKING:
-    from services.classify.engine import Classifier
+    from services.classify.multilingual import MultilingualClassifier as Classifier
     from services.classify.offline import Record
 
 _TAXONOMY_OPTION = click.option(
@@ -22,18 +22,21 @@ _TAXONOMY_OPTION = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     default=DEFAULT_TAXONOMY,
     show_default="config/taxonomy.yaml",
-    help="Taxonomy file to use, e.g. one under edit.",
+    help="Taxonomy file to use, e.g. one under edit; the language packs are read from packs/ beside it.",
 )
 
 
 def _classifier(path: Path) -> Classifier:
-    from services.classify.engine import Classifier
+    """The English taxonomy at `path` with the language packs in `packs/` beside it."""
+    from services.classify.multilingual import MultilingualClassifier
+    from services.classify.packs import load_packs
     from services.classify.taxonomy import load_taxonomy
 
     try:
-        return Classifier.from_taxonomy(load_taxonomy(path))
+        taxonomy = load_taxonomy(path)
+        return MultilingualClassifier(taxonomy, load_packs(path.parent / "packs", taxonomy))
     except ConfigError as exc:
-        raise click.ClickException(f"invalid taxonomy:\n{exc}") from None
+        raise click.ClickException(f"invalid taxonomy or language pack:\n{exc}") from None
 
 
 def _lines(stream: IO[str]) -> Iterator[tuple[int, str]]:
@@ -51,8 +54,9 @@ def classify_command(file: IO[str], taxonomy_path: Path, explain: bool) -> None:
 
     \b
     Each input line holds id, title and text (a raw article is accepted too). Output:
-      {"id": ..., "topics": [...], "signals": [{"id": ..., "evidence": [{"text", "sentence",
-       "start", "end"}]}], "actors": [...], "escalation_score": 0.0-1.0}
+      {"id": ..., "language": "en", "topics": [...], "signals": [{"id": ..., "evidence": [{"text",
+       "sentence", "start", "end"}]}], "actors": [...], "escalation_score": 0.0-1.0}
+    Each text is read with the rules of the language it is written in (English when it has no pack).
     Offsets index into the title, a newline, then the text. Lines that cannot be read are
     reported on stderr with their line number, and the exit status is then 1.
 
@@ -60,6 +64,7 @@ def classify_command(file: IO[str], taxonomy_path: Path, explain: bool) -> None:
     Example:
       echo '{"id": "1", "title": "", "text": "Artillery pounded the city."}' | newsmon classify -
     """
+    from services.classify.language import identify
     from services.classify.offline import BadRecord, parse_record, result
     from services.classify.offline import explain as explain_one
 
@@ -72,11 +77,12 @@ def classify_command(file: IO[str], taxonomy_path: Path, explain: bool) -> None:
             failures += 1
             click.echo(f"line {number}: {exc}", err=True)
             continue
-        analysis = classifier.analyse(record.article.text)
+        language = identify(record.article.text)
+        analysis = classifier.analyse(record.article.text, language)
         if explain:
-            click.echo(explain_one(record.article, analysis, record) + "\n")
+            click.echo(explain_one(record.article, analysis, record, language) + "\n")
         else:
-            click.echo(json.dumps(result(record.article.id, analysis), ensure_ascii=False))
+            click.echo(json.dumps(result(record.article.id, analysis, language), ensure_ascii=False))
     if failures:
         click.echo(f"{failures} line(s) could not be classified", err=True)
         sys.exit(1)

@@ -13,6 +13,11 @@ class ClassifyOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     window: Duration = timedelta(hours=1)
+    language_packs: str = Field(
+        default="packs",
+        description="Directory of language packs (<language>.yaml), relative to newsmon.yaml; without it, "
+        "every article is read with the English rules",
+    )
     window_step: Duration = timedelta(minutes=5)
     window_grace: Duration = Field(
         default=timedelta(minutes=2), description="How long after its end a window still takes late articles"

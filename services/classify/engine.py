@@ -21,20 +21,16 @@ from services.classify import native
 from services.classify.language import identify
 from services.classify.matcher import Matcher
 from services.classify.native import Passage
+from services.classify.orthography import ENGLISH, Orthography
 from services.classify.rules import CompiledSignal, Context, Scan, compile_signal
 from services.classify.score import escalation_score
 from services.classify.taxonomy import Taxonomy
-from services.classify.text import normalise
 from services.classify.topics import TopicModel
 
 __all__ = ["Analysis", "Classifier"]
 
 MAX_EVIDENCE = 5
 """Evidence passages kept per signal: enough to judge, short enough for an alert; the score saturates at 5."""
-
-
-RULE_LANGUAGES = frozenset({"en"})
-"""The taxonomy's terms are English."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +52,12 @@ EMPTY = Analysis((), (), (), 0.0)
 class Classifier:
     """A compiled taxonomy. Build once (`from_taxonomy`), then call from any number of places."""
 
-    def __init__(self, taxonomy: Taxonomy, version: str) -> None:
+    def __init__(self, taxonomy: Taxonomy, version: str, orthography: Orthography = ENGLISH) -> None:
         self.taxonomy = taxonomy
         self.version = version
-        self._matcher = Matcher()
+        self._words = orthography.words
+        self._language = orthography.language
+        self._matcher = Matcher(orthography)
         self._context = Context.compile(taxonomy, self._matcher)
         self._signals: list[CompiledSignal] = [
             compile_signal(s, taxonomy, self._matcher, self._context, MAX_EVIDENCE) for s in taxonomy.signals
@@ -68,7 +66,11 @@ class Classifier:
         self._matcher.compile()
         self._topic_ids = tuple(t.id for t in self._topics.topics)
         self._actor_codes = tuple(code for code, _ in self._context.actors)
-        self._native = native.load(self._matcher, self._context, self._signals, self._topics, MAX_EVIDENCE)
+        self._native = (
+            native.load(self._matcher, self._context, self._signals, self._topics, MAX_EVIDENCE)
+            if orthography.language == "en"
+            else None  # the Rust engine reads ASCII words; a language pack runs the reference engine
+        )
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:
@@ -77,9 +79,9 @@ class Classifier:
 
     @property
     def languages(self) -> frozenset[str]:
-        """Languages the taxonomy has rules for; an article in another is classified with the English rules
-        all the same, and counted as unsupported."""
-        return RULE_LANGUAGES
+        """The language of the rules (see `multilingual` for several); an article in another language is
+        classified with them all the same, and counted as unsupported."""
+        return frozenset({self._language})
 
     @property
     def matcher(self) -> Matcher:
@@ -92,7 +94,7 @@ class Classifier:
 
     def analyse(self, text: str) -> Analysis:
         """Topics, signals with evidence, actors and score of `text`; offsets index into `text`."""
-        words = normalise(text)
+        words = self._words(text)
         if self._native is not None:
             return self._analyse_native(self._native, text, words)
         hits = self._matcher.scan(text, words)
@@ -119,8 +121,9 @@ class Classifier:
         topic_ids, actor_codes = self._topic_ids, self._actor_codes
         return _analysis(tuple(topic_ids[i] for i in topics), found, tuple(actor_codes[i] for i in actors))
 
-    def classify(self, article: RawArticle, now: datetime) -> ClassifiedArticle:
-        """The article with what `analyse` found in `article.text`; `now` is when it was classified."""
+    def classify(self, article: RawArticle, now: datetime, language: str | None = None) -> ClassifiedArticle:
+        """The article with what `analyse` found in `article.text`; `now` is when it was classified, and
+        `language` what it is written in (told from the text when not given)."""
         analysis = self.analyse(article.text)
         return ClassifiedArticle(
             article=article,
@@ -130,7 +133,7 @@ class Classifier:
             escalation_score=analysis.score,
             classifier_version=self.version,
             classified_at=now,
-            language=identify(article.text),
+            language=language or identify(article.text),
         )
 
 

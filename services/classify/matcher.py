@@ -14,8 +14,7 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-from services.classify.forms import expand
-from services.classify.text import normalise_term
+from services.classify.orthography import ENGLISH, Orthography
 
 Hit = tuple[int, int]
 """(start, end) character offsets of one occurrence; end is one past the last character."""
@@ -27,7 +26,9 @@ Literal = tuple[str, int, bool, str | None]
 class Matcher:
     """Finds every registered term in a normalised text in one automaton pass."""
 
-    def __init__(self) -> None:
+    def __init__(self, orthography: Orthography = ENGLISH) -> None:
+        self.orthography = orthography
+        """How texts and terms become words: English's, or a language pack's."""
         self._terms: dict[str, frozenset[int]] = {}
         self._literals: dict[Literal, int] = {}
         self._automaton: ahocorasick.Automaton | None = None
@@ -68,8 +69,8 @@ class Matcher:
         ids = self._terms.get(term)
         if ids is None:
             found = set()
-            for form in expand(term):
-                words = normalise_term(form.text)
+            for form in self.orthography.forms(term):
+                words = self.orthography.term_words(form.text)
                 if not words:
                     continue
                 key = f" {words}" if form.prefix else f" {words} "

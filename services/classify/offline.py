@@ -56,10 +56,11 @@ def _labels(data: dict[str, Any], key: str) -> frozenset[str] | None:
     return frozenset(value)
 
 
-def result(article_id: str, analysis: Analysis) -> dict[str, Any]:
+def result(article_id: str, analysis: Analysis, language: str = "en") -> dict[str, Any]:
     """The output line of `newsmon classify` for one input."""
     return {
         "id": article_id,
+        "language": language,
         "topics": list(analysis.topics),
         "signals": [
             {
@@ -76,9 +77,9 @@ def result(article_id: str, analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def explain(article: RawArticle, analysis: Analysis, gold: Record | None = None) -> str:
+def explain(article: RawArticle, analysis: Analysis, gold: Record | None = None, language: str = "en") -> str:
     """A view for people tuning rules: each signal with its passages marked inside their sentences."""
-    lines = [f"== {article.id}  score {analysis.score:.2f}  {article.title[:80]}".rstrip()]
+    lines = [f"== {article.id}  [{language}]  score {analysis.score:.2f}  {article.title[:80]}".rstrip()]
     lines.append(
         f"   topics: {', '.join(analysis.topics) or '-'}   actors: {', '.join(analysis.actors) or '-'}"
     )

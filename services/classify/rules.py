@@ -90,7 +90,7 @@ class Scan:
     def sentences(self) -> Sentences:
         """The text's sentences, found on first use (a text where no rule applies never needs them)."""
         if self._sentences is None:
-            self._sentences = Sentences(self.text)
+            self._sentences = Sentences(self.text, caseless=self._matcher.orthography.caseless)
         return self._sentences
 
     @property

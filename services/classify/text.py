@@ -73,12 +73,12 @@ def _find_all(text: str, key: str, found: list[tuple[int, int]], step: int) -> N
         at = text.find(key, at + step)
 
 
-def _candidates(text: str) -> list[tuple[int, int]]:
+def _candidates(text: str, marks: str) -> list[tuple[int, int]]:
     """(mark, after) of every place a sentence may end: a mark, its closing quotes and one whitespace."""
     found: list[tuple[int, int]] = []
     _find_all(text, ". ", found, 2)
     _find_all(text, "\n", found, 1)
-    for mark in "?!":
+    for mark in marks:
         if mark in text:
             _find_all(text, mark + " ", found, 2)
     closers = _CLOSERS if not text.isascii() else "\"')]"
@@ -89,7 +89,7 @@ def _candidates(text: str) -> list[tuple[int, int]]:
                 stop = at
                 while stop > 0 and text[stop - 1] in _CLOSERS:
                     stop -= 1
-                if stop > 0 and text[stop - 1] in _MARKS:
+                if stop > 0 and text[stop - 1] in _MARKS + marks:
                     found.append((stop - 1, at + 2))
                 at = text.find(closer + " ", at + 2)
     found.sort()
@@ -98,18 +98,20 @@ def _candidates(text: str) -> list[tuple[int, int]]:
 
 class Sentences:
     """Sentence spans of one text, looked up by offset. A full stop ends a sentence when whitespace and a
-    capital, a digit (0-9) or an opening quote follow and the word before it is no abbreviation ('U.S.')."""
+    capital, a digit (0-9) or an opening quote follow and the word before it is no abbreviation ('U.S.').
+    In a `caseless` script (Arabic, Persian, Hebrew) any letter may start a sentence, and the Arabic
+    question mark ends one."""
 
     __slots__ = ("_ends", "_spans", "_starts", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, caseless: bool = False) -> None:
         self.text = text
         starts = [0]
         ends: list[int] = []
         size = len(text)
-        for mark, after in _candidates(text):
+        for mark, after in _candidates(text, "?!\u061f" if caseless else "?!"):
             newline = text[mark] == "\n"
-            if not newline and not _ends_sentence(text, mark, after):
+            if not newline and not _ends_sentence(text, mark, after, caseless):
                 continue
             end = mark if newline else after - 1
             while after < size and text[after].isspace():
@@ -150,10 +152,13 @@ class Sentences:
         return self.text[start:end]
 
 
-def _ends_sentence(text: str, mark: int, after: int) -> bool:
+def _ends_sentence(text: str, mark: int, after: int, caseless: bool = False) -> bool:
     """Whether the mark at `mark` (then closers and one space, up to `after`) ends a sentence."""
     following = text[after : after + 3].lstrip(" \t\u00a0").lstrip(_OPENERS)[:1]
-    if following and not (following.isupper() or "0" <= following <= "9" or following == "\n"):
+    starts = following.isupper() or "0" <= following <= "9" or following == "\n"
+    if caseless and not starts:
+        starts = following.isalpha() and not following.islower()
+    if following and not starts:
         return False
     if text[mark] != ".":
         return True

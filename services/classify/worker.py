@@ -7,7 +7,7 @@ group and hand tables over through their changelog topics.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import faust
@@ -109,14 +109,15 @@ class ClassifyConfig:
 
     classify: ClassifyOptions
     taxonomy: Taxonomy
+    packs: dict[str, Taxonomy] = field(default_factory=dict)
+    """The taxonomy of each language with a pack, merged with `taxonomy` (see `packs.load_packs`)."""
 
 
 def load_classifier(config: ClassifyConfig) -> ArticleClassifier:
-    """The pure engine compiled from the configured taxonomy."""
-    from services.classify.engine import Classifier  # the engine is heavy to import
+    """The pure engine compiled from the configured taxonomy and language packs."""
+    from services.classify.multilingual import MultilingualClassifier  # the engine is heavy to import
 
-    classifier: ArticleClassifier = Classifier.from_taxonomy(config.taxonomy)
-    return classifier
+    return MultilingualClassifier(config.taxonomy, config.packs)
 
 
 def main(rt: ServiceSettings, config: ClassifyConfig, metrics_port: int) -> None:

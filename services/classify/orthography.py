@@ -1,0 +1,188 @@
+"""How a language's text is turned into the word string the matcher scans, and its terms into literals.
+
+English keeps the fast ASCII path of `text.normalise` (and the Rust engine). Other languages fold their
+text character for character, so every offset still points into the original: letters of any script are
+lower-cased, spelling variants that news writes interchangeably become one letter (Arabic alef forms and
+alef maqsura, Persian and Arabic yeh and kaf, Russian ё), punctuation becomes a space, and the marks news
+adds to some words (Arabic tashkil, Hebrew niqqud, tatweel, zero-width joiners) move to the end of their
+word as spaces, so "قَصْف" is found by the term "قصف". Arabic and Hebrew attach conjunctions, prepositions
+and the article to the next word (والقصف, בעזה): each term of those languages also stands for its word
+with every such prefix, so a pack writes "قصف" and "עזה" once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Protocol
+
+from services.classify.forms import Form, expand
+from services.classify.text import normalise, normalise_term
+
+
+class Orthography(Protocol):
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def caseless(self) -> bool:
+        """Whether the script has no capitals, so a sentence may start with any letter."""
+        ...
+
+    def words(self, text: str) -> str:
+        """The word string of `text`, as long as `text`, with every non-word character a space."""
+        ...
+
+    def forms(self, term: str) -> list[Form]:
+        """The literal forms of a plain term, in the same folding as `words`."""
+        ...
+
+    def term_words(self, form: str) -> str:
+        """A form as it appears in a word string: words joined by single spaces."""
+        ...
+
+
+@dataclass(frozen=True)
+class English:
+    language: str = "en"
+    caseless: bool = False
+
+    def words(self, text: str) -> str:
+        return normalise(text)
+
+    def forms(self, term: str) -> list[Form]:
+        return expand(term)
+
+    def term_words(self, form: str) -> str:
+        return normalise_term(form)
+
+
+ENGLISH = English()
+
+_FOLDS: dict[str, dict[str, str]] = {
+    "ru": {"ё": "е"},
+    "uk": {"ё": "е", "ʼ": "'", "’": "'"},
+    "ar": {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ۀ": "ه"},
+    "fa": {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه"},
+}
+_MARK = "\x00"
+_MARKED_WORD = re.compile(r"[^ \x00]*\x00[^ ]*")
+_KEEP_IN_WORDS = frozenset("'-")
+"""Kept inside words where a language writes them there (Ukrainian apostrophe); elsewhere a space."""
+
+
+class _Folding(dict[int, str]):
+    """str.translate table built lazily, one character at a time, for one language."""
+
+    def __init__(self, folds: dict[str, str], apostrophe: bool) -> None:
+        super().__init__()
+        self._folds = folds
+        self._apostrophe = apostrophe
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = self._folds.get(char, char)
+        category = unicodedata.category(folded)
+        if folded == "'" and self._apostrophe:
+            result = "'"
+        elif category.startswith("L") and category != "Lm":
+            lower = folded.lower()
+            result = lower if len(lower) == 1 else folded
+        elif category.startswith("N"):
+            result = folded
+        elif category in ("Mn", "Me", "Mc", "Cf") or char == "\u0640":  # marks, joiners, tatweel
+            result = _MARK
+        else:
+            result = " "
+        self[code] = result
+        return result
+
+
+_ARABIC_CONJUNCTIONS = ("", "و", "ف")
+_ARABIC_PREPOSITIONS = ("", "ب", "ل", "ك")
+_HEBREW_CONJUNCTIONS = ("", "ו")
+_HEBREW_RELATIVES = ("", "ש", "כש")
+_HEBREW_PREPOSITIONS = ("", "ב", "ל", "מ", "כ")
+
+
+def _arabic_prefixed(word: str) -> set[str]:
+    """A word with every combination of conjunction, preposition and article Arabic writes attached."""
+    stem, definite = (word[2:], True) if word.startswith("ال") and len(word) > 3 else (word, False)
+    articles = ("ال",) if definite else ("", "ال")
+    found = set()
+    for conjunction, preposition, article in itertools.product(
+        _ARABIC_CONJUNCTIONS, _ARABIC_PREPOSITIONS, articles
+    ):
+        prefix = conjunction + preposition + article
+        found.add(prefix.replace("لال", "لل") + stem)
+    return found
+
+
+def _hebrew_prefixed(word: str) -> set[str]:
+    """A word with every combination of ו, ש/כש, a preposition and the article Hebrew writes attached;
+    after ב, ל and כ the article is not written (בעיר, not בהעיר)."""
+    stem = word[1:] if word.startswith("ה") and len(word) > 3 else word
+    found = {word}
+    for conjunction, relative, preposition in itertools.product(
+        _HEBREW_CONJUNCTIONS, _HEBREW_RELATIVES, _HEBREW_PREPOSITIONS
+    ):
+        prefix = conjunction + relative + preposition
+        found.add(prefix + (stem if preposition in ("ב", "ל", "כ") else word))
+        if preposition in ("", "מ") and stem is not word:
+            found.add(prefix + word)
+    return found
+
+
+_PREFIXED = {"ar": _arabic_prefixed, "he": _hebrew_prefixed}
+
+
+@dataclass(frozen=True)
+class Folded:
+    """The orthography of a language with a pack (see the module docstring)."""
+
+    language: str
+    caseless: bool
+    _table: _Folding = field(repr=False, compare=False)
+
+    def words(self, text: str) -> str:
+        folded = text.translate(self._table)
+        if _MARK in folded:
+            folded = _MARKED_WORD.sub(_marks_to_the_end, folded)
+        return folded
+
+    def term_words(self, form: str) -> str:
+        return " ".join(self.words(form).split())
+
+    def forms(self, term: str) -> list[Form]:
+        found = []
+        prefixed = _PREFIXED.get(self.language)
+        for form in expand(term):
+            if prefixed is None:
+                found.append(form)
+                continue
+            first, _, rest = form.text.partition(" ")
+            for variant in sorted(prefixed(self.words(first).strip())):
+                text = f"{variant} {rest}" if rest else variant
+                found.append(Form(text, form.prefix, form.case_sensitive))
+        return found
+
+
+def _marks_to_the_end(match: re.Match[str]) -> str:
+    word = match.group()
+    letters = word.replace(_MARK, "")
+    return letters + " " * (len(word) - len(letters))
+
+
+_CASELESS = frozenset({"ar", "fa", "he"})
+
+
+@cache
+def orthography(language: str) -> Orthography:
+    """The orthography of `language` (ISO 639-1); English's own for `en`."""
+    if language == "en":
+        return ENGLISH
+    table = _Folding(_FOLDS.get(language, {}), apostrophe=language == "uk")
+    return Folded(language, language in _CASELESS, table)
