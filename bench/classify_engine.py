@@ -30,6 +30,7 @@ import ahocorasick
 from schemas.article import RawArticle
 from services.classify import native
 from services.classify.engine import Classifier
+from services.classify.language import identify
 from services.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "labelled"
@@ -126,12 +127,14 @@ def measure(classifier: Classifier, corpus: list[RawArticle], seconds: float) ->
     engine = rate(classifier.analyse, texts, seconds)
     by_text = {a.text: a for a in corpus}
     full = rate(lambda text: classifier.classify(by_text[text], NOW), texts, seconds)
+    language = rate(identify, texts, seconds)
     figures: dict[str, Any] = {
         "articles": len(texts),
         "mean_article_bytes": round(sum(len(t.encode("utf-8")) for t in texts) / len(texts)),
         "raw_scan_articles_per_s": round(raw),
         "engine_articles_per_s": round(engine),
         "classify_message_articles_per_s": round(full),
+        "language_identification_per_s": round(language),
         "engine_vs_raw_scan": round(engine / raw, 3),
     }
     if rust_scanner is not None:
@@ -180,6 +183,7 @@ def print_summary(f: dict[str, Any]) -> None:
             f"  engine (analyse)             {c['engine_articles_per_s']:>9,} articles/s   target >= 10,000"
         )
         print(f"  engine + message (classify)  {c['classify_message_articles_per_s']:>9,} articles/s")
+        print(f"  of which language (identify) {c['language_identification_per_s']:>9,} articles/s")
         print(f"  engine / raw scan            {c['engine_vs_raw_scan']:>9.1%}        target >= 50 %")
         if "engine_vs_rust_raw_scan" in c:
             print(f"  engine / Rust raw scan       {c['engine_vs_rust_raw_scan']:>9.1%}")
