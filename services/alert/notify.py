@@ -501,32 +501,25 @@ def delivery_record(
     message: Notification | FollowUp, status: DeliveryStatus, attempts: int, error: str | None, at: datetime
 ) -> DeliveryRecord:
     """What a notification (or follow-up) did at its receiver, with what the acknowledge page shows."""
-    if isinstance(message, FollowUp):
-        return DeliveryRecord(
-            notification_id=message.id,
-            alert_id=message.id.partition(":")[2],
-            receiver=message.receiver,
-            status=status,
-            attempts=attempts,
-            last_error=error,
-            updated_at=at,
-            fingerprint=message.fingerprint,
-            kind="ack",
-            title=message.title[:MAX_TITLE],
-        )
-    return DeliveryRecord(
+    record = DeliveryRecord(
         notification_id=message.id,
-        alert_id=message.alert_ids[0],
+        alert_id=message.id.partition(":")[2] if isinstance(message, FollowUp) else message.alert_ids[0],
         receiver=message.receiver,
         status=status,
         attempts=attempts,
         last_error=error,
         updated_at=at,
         fingerprint=message.fingerprint,
-        alert_ids=message.alert_ids,
-        sources=message.sources,
-        severity=message.severity,
         title=message.title[:MAX_TITLE],
-        topic=message.topic,
-        distinct_sources=message.distinct_sources,
+    )
+    if isinstance(message, FollowUp):
+        return record.model_copy(update={"kind": "ack"})
+    return record.model_copy(
+        update={
+            "alert_ids": message.alert_ids,
+            "sources": message.sources,
+            "severity": message.severity,
+            "topic": message.topic,
+            "distinct_sources": message.distinct_sources,
+        }
     )

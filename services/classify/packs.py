@@ -19,7 +19,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from schemas.common import Identifier
-from services.classify.taxonomy import Actor, CueList, Pattern, Proximity, Signal, Taxonomy, Term, Topic
+from services.classify.taxonomy import (
+    Actor,
+    CueList,
+    Pattern,
+    Proximity,
+    Signal,
+    Taxonomy,
+    Term,
+    Topic,
+    cue_terms,
+    signal_terms,
+)
 from streambase.yamlconf import ConfigError, Problem, load, read_yaml
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -151,12 +162,9 @@ def _coverage_problems(base: Taxonomy, pack: Pack) -> list[str]:
 
 def _pack_terms(pack: Pack) -> list[str]:
     terms = [t for group in pack.lexicon.values() for t in group]
-    for cues in (pack.negation, pack.hedging):
-        terms += [*cues.before, *cues.far, *cues.after, *cues.except_]
+    terms += cue_terms(pack.negation) + cue_terms(pack.hedging)
     for signal in pack.signals:
-        terms += [t for p in signal.patterns for group in p.all for t in group]
-        terms += [t for p in signal.patterns for u in p.unless_near for t in u.terms]
-        terms += [*signal.exclude, *(t for u in signal.unless_near for t in u.terms)]
+        terms += signal_terms(signal.patterns, signal.exclude, signal.unless_near)
     for topic in pack.topics:
         terms += [*topic.terms, *topic.unless]
     for actor in pack.actors:

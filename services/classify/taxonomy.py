@@ -297,17 +297,27 @@ class Taxonomy(_Model):
 
     def all_terms(self) -> list[str]:
         terms = [t for group in self.lexicon.values() for t in group]
-        for cues in (self.negation, self.hedging):
-            terms += [*cues.before, *cues.far, *cues.after, *cues.except_]
+        terms += cue_terms(self.negation) + cue_terms(self.hedging)
         for signal in self.signals:
-            terms += [t for p in signal.patterns for group in p.all for t in group]
-            terms += [t for p in signal.patterns for u in p.unless_near for t in u.terms]
-            terms += [*signal.exclude, *(t for u in signal.unless_near for t in u.terms)]
+            terms += signal_terms(signal.patterns, signal.exclude, signal.unless_near)
         terms += [t for topic in self.topics for t in topic.terms]
         return terms
 
     def signal(self, signal_id: str) -> Signal | None:
         return next((s for s in self.signals if s.id == signal_id), None)
+
+
+def cue_terms(cues: CueList) -> list[str]:
+    return [*cues.before, *cues.far, *cues.after, *cues.except_]
+
+
+def signal_terms(
+    patterns: tuple[Pattern, ...], exclude: tuple[str, ...], unless_near: tuple[Proximity, ...]
+) -> list[str]:
+    """Every term a signal's rules name: its patterns, their contexts, its exclusions and contexts."""
+    terms = [t for p in patterns for group in p.all for t in group]
+    terms += [t for p in patterns for u in p.unless_near for t in u.terms]
+    return [*terms, *exclude, *(t for u in unless_near for t in u.terms)]
 
 
 def load_taxonomy(path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
