@@ -185,8 +185,23 @@ def book_cost(count: int) -> str:
     return (
         f"assignment: {elapsed / count * 1e6:.1f} µs/article filling the book; {warm * 1e6:.1f} µs/article "
         f"into a book holding {len(book):,} articles, {len(book.stories):,} stories\n"
+        f"{growing_cost(book, articles[-1][1])}\n"
         f"memory: {grown / 2**20:.0f} MB resident for {len(book):,} articles over 72 h "
         f"({grown / max(1, len(book)):.0f} bytes/article)"
+    )
+
+
+def growing_cost(book: StoryBook, now: float) -> str:
+    """CPU of one ranking of the fastest-growing stories of the last hour (what the stage's metrics do
+    every 5 s), in the full book."""
+    ranked = book.fastest_growing(now, 3600.0, 10)
+    cost = _cpu(lambda: book.fastest_growing(now, 3600.0, 10), 50)
+    touched = sum(1 for story in book.stories.values() if story.touched > now - 3600.0)
+    top = ranked[0] if ranked else None
+    best = f"; top story: {top.new_outlets} new outlets, {top.new_reports} reports" if top else ""
+    return (
+        f"fastest-growing stories of the last hour: {cost * 1e3:.2f} ms a ranking, "
+        f"reading the {touched:,} stories touched within the hour{best}"
     )
 
 

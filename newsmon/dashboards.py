@@ -22,6 +22,7 @@ try:
     from grafana_foundation_sdk.cog.encoder import JSONEncoder
     from grafana_foundation_sdk.models import common
     from grafana_foundation_sdk.models import dashboard as model
+    from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 except ImportError as exc:  # only the generator needs it; running services never import this module
     raise click.ClickException("generating dashboards needs the dev tools: pip install -e '.[dev]'") from exc
 
@@ -44,6 +45,16 @@ class Query:
 
 
 @dataclass(frozen=True)
+class Columns:
+    """A table whose instant queries are joined on their labels, one row per label set: the fields shown
+    (labels, or `Value #A` for query A's value) in order with their headers, and the numeric label the
+    rows are sorted by."""
+
+    shown: tuple[tuple[str, str], ...]
+    sort_by: str
+
+
+@dataclass(frozen=True)
 class PanelSpec:
     title: str
     description: str
@@ -53,6 +64,7 @@ class PanelSpec:
     width: int = 12
     height: int = 8
     stacked: bool = False
+    columns: Columns | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,14 @@ def per_minute(metric: str, by: str = "", selector: str = "") -> str:
 def last_hour(metric: str, by: str, selector: str = "") -> str:
     labels = ", ".join(s for s in (selector, INSTANCE) if s)
     return f"sum by ({by}) (increase({metric}{{{labels}}}[1h]))"
+
+
+GROWING = "rank, story, headline, topic"
+"""Labels of the story stage's growth gauges: one series per story among the ten fastest-growing."""
+
+
+def growing(metric: str) -> Query:
+    return Query(f"max by ({GROWING}) ({metric}{{{TOPIC}, {INSTANCE}}})", instant=True)
 
 
 OVERVIEW = DashboardSpec(
@@ -285,6 +305,32 @@ ESCALATION = DashboardSpec(
                             + "}[1h])) > 0) or vector(0)",
                             "sources",
                         ),
+                    ),
+                ),
+                PanelSpec(
+                    "Fastest-growing stories (last hour)",
+                    "The ten stories that gained the most outlets in the last hour (then independent "
+                    "reports): new outlets, new independent reports (copies of a wire story count once), "
+                    "and growth, those reports against the hour before (what a story rule's growth "
+                    "compares). From the story stage; the topic is the one its reports named most.",
+                    (
+                        growing("newsmon_classify_story_growth"),
+                        growing("newsmon_classify_story_growth_reports"),
+                        growing("newsmon_classify_story_growth_ratio"),
+                    ),
+                    kind="table",
+                    width=24,
+                    height=10,
+                    columns=Columns(
+                        (
+                            ("rank", "rank"),
+                            ("headline", "headline"),
+                            ("topic", "topic"),
+                            ("Value #A", "new outlets"),
+                            ("Value #B", "new reports"),
+                            ("Value #C", "growth"),
+                        ),
+                        sort_by="rank",
                     ),
                 ),
                 PanelSpec(
@@ -497,11 +543,36 @@ DASHBOARDS: dict[str, DashboardSpec] = {
 }
 
 
-def _target(query: Query, ref_id: str) -> prometheus.Dataquery:
+def _target(query: Query, ref_id: str, table_format: bool = False) -> prometheus.Dataquery:
     target = prometheus.Dataquery().expr(query.expr).ref_id(ref_id).datasource(DATASOURCE)
     if query.legend:
         target = target.legend_format(query.legend)
+    if table_format:
+        target = target.format(PromQueryFormat.TABLE)
     return target.instant() if query.instant else target.range()
+
+
+def _joined(columns: Columns) -> list[model.DataTransformerConfig]:
+    """Grafana transformations that join table-format queries into rows and show `columns`."""
+    fields = [field for field, _ in columns.shown]
+    steps: list[tuple[str, object]] = [
+        ("merge", {}),
+        ("filterFieldsByName", {"include": {"names": fields}}),
+        (
+            "convertFieldType",
+            {"conversions": [{"targetField": columns.sort_by, "destinationType": "number"}], "fields": {}},
+        ),
+        ("sortBy", {"fields": {}, "sort": [{"field": columns.sort_by, "desc": False}]}),
+        (
+            "organize",
+            {
+                "excludeByName": {},
+                "indexByName": {field: index for index, field in enumerate(fields)},
+                "renameByName": {field: header for field, header in columns.shown if field != header},
+            },
+        ),
+    ]
+    return [model.DataTransformerConfig(id_val=step, options=options) for step, options in steps]
 
 
 def _panel(spec: PanelSpec, panel_id: int) -> Builder[model.Panel]:
@@ -511,6 +582,8 @@ def _panel(spec: PanelSpec, panel_id: int) -> Builder[model.Panel]:
         builder = stat.Panel().graph_mode(common.BigValueGraphMode.AREA).reduce_options(last)
     elif spec.kind == "table":
         builder = table.Panel()
+        if spec.columns is not None:
+            builder = builder.transformations(_joined(spec.columns))
     elif spec.kind == "bargauge":
         last = common_builders.ReduceDataOptions().calcs(["lastNotNull"])
         builder = bargauge.Panel().orientation(common.VizOrientation.HORIZONTAL).reduce_options(last)
@@ -521,7 +594,7 @@ def _panel(spec: PanelSpec, panel_id: int) -> Builder[model.Panel]:
     builder = builder.id(panel_id).title(spec.title).description(spec.description).unit(spec.unit)
     builder = builder.datasource(DATASOURCE).span(spec.width).height(spec.height)
     for index, query in enumerate(spec.queries):
-        builder = builder.with_target(_target(query, chr(ord("A") + index)))
+        builder = builder.with_target(_target(query, chr(ord("A") + index), spec.columns is not None))
     return builder
 
 

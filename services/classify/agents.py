@@ -50,7 +50,7 @@ from services.classify.handling import (
     seen_entry,
     table_json,
 )
-from services.classify.metrics import OUTCOMES, ClassifyMetrics
+from services.classify.metrics import GROWING_STORIES, OUTCOMES, ClassifyMetrics
 from services.classify.produce import BatchSender, Record
 from services.classify.stories import StoryBook, features_of
 from services.classify.stories.stage import STORY_ROOM, pack, stamp, unpack
@@ -81,6 +81,8 @@ log = logging.getLogger(__name__)
 
 SERVICE = "classify"
 OBSERVE_SECONDS = 5.0
+GROWTH_WINDOW = 3600.0
+"""Seconds of the fastest-growing stories the story stage exports (the Escalation dashboard's last hour)."""
 PURGE_SECONDS = 600.0
 PRODUCE_FAILED_EXIT = 75
 """Exit status when the broker did not take a produce: offsets stay uncommitted and a restart repeats."""
@@ -463,6 +465,7 @@ class ClassifyStream:
         Lag counts from the next offset this worker will *process* (not Faust's read-ahead position), so
         it is what Kafka's own tools would show once the worker commits.
         """
+        self._observe_stories()
         ends: dict[TP, int] = {}
         try:
             ends = await self._observe()
@@ -473,6 +476,17 @@ class ClassifyStream:
         for tp, offset in self.continuity.stalled(ends).items():
             log.warning("%s[%d]: offset %d is still missing; reading it again", *tp, offset)
             await self._seek(tp, offset)
+
+    def _observe_stories(self) -> None:
+        """The fastest-growing stories of the last hour, from the worker that holds the story book; a
+        worker without it (or that lost the stage) exports none, so no replica shows stale ranks."""
+        book = self.book
+        try:
+            now = self.clock.now().timestamp()
+            growing = [] if book is None else book.fastest_growing(now, GROWTH_WINDOW, GROWING_STORIES)
+            self.metrics.publish_growing(growing)
+        except Exception as exc:  # a metrics failure must not end the timer or the worker
+            log.warning("the fastest-growing stories were not exported: %s", exc)
 
     def _settled(self) -> bool:
         return not (self.app.rebalancing or self.app.in_recovery)

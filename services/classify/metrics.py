@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
+from schemas.bounds import clip
+from services.classify.stories import Growing
 from streambase.metrics import ConsumerLag, build_info
 
 OUTCOMES = ("classified", "duplicate", "invalid")
@@ -20,6 +24,14 @@ DEADLETTER_REASONS = (
 STORY_ASSIGNMENTS = ("new_story", "report", "copy")
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 DURATION_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
+GROWING_STORIES = 10
+"""Stories the growth gauges show: series of a story that leaves them are removed, so each gauge holds
+at most this many."""
+GROWTH_LABELS = ("rank", "story", "headline", "topic")
+LABEL_CHARS = 80
+_DROPPED = {"Cf", "Cs", "Co", "Cn"}
+"""Format controls (bidi overrides, zero-width marks), lone surrogates, private and unassigned code
+points: left out of label values. Other controls and separators become spaces."""
 
 
 @dataclass
@@ -41,7 +53,11 @@ class ClassifyMetrics:
     story_articles: Gauge = field(init=False)
     story_reports: Histogram = field(init=False)
     story_latency: Histogram = field(init=False)
+    story_growth: Gauge = field(init=False)
+    story_growth_reports: Gauge = field(init=False)
+    story_growth_ratio: Gauge = field(init=False)
     lag: ConsumerLag = field(init=False)
+    _growing: set[tuple[str, ...]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         r = self.registry
@@ -108,6 +124,7 @@ class ClassifyMetrics:
             registry=r,
         )
         self._story_metrics(r)
+        self._growth_metrics(r)
         for outcome in OUTCOMES:
             self.articles.labels(outcome=outcome)
         for reason in DEADLETTER_REASONS:
@@ -149,5 +166,55 @@ class ClassifyMetrics:
             registry=r,
         )
 
+    def _growth_metrics(self, r: CollectorRegistry) -> None:
+        self.story_growth = Gauge(
+            "newsmon_classify_story_growth",
+            "Outlets that first carried the story in the last hour, for the fastest-growing stories "
+            "(rank 1 is the story that gained the most outlets, then independent reports)",
+            GROWTH_LABELS,
+            registry=r,
+        )
+        self.story_growth_reports = Gauge(
+            "newsmon_classify_story_growth_reports",
+            "Independent reports the story gained in the last hour, for the fastest-growing stories",
+            GROWTH_LABELS,
+            registry=r,
+        )
+        self.story_growth_ratio = Gauge(
+            "newsmon_classify_story_growth_ratio",
+            "Independent reports of the last hour against those of the hour before (at least one), for "
+            "the fastest-growing stories: what a story rule's growth is compared with",
+            GROWTH_LABELS,
+            registry=r,
+        )
+
+    def publish_growing(self, growing: Sequence[Growing]) -> None:
+        """Show these stories (fastest-growing first) in the growth gauges, and remove the series of every
+        story no longer among the first `GROWING_STORIES` or no longer at its rank."""
+        shown = {
+            (str(rank), grown.story_id, label_text(grown.headline), grown.topic or "none"): grown
+            for rank, grown in enumerate(growing[:GROWING_STORIES], start=1)
+        }
+        gauges = (self.story_growth, self.story_growth_reports, self.story_growth_ratio)
+        for labels in self._growing.difference(shown):
+            for gauge in gauges:
+                gauge.remove(*labels)
+        for labels, grown in shown.items():
+            self.story_growth.labels(*labels).set(grown.new_outlets)
+            self.story_growth_reports.labels(*labels).set(grown.new_reports)
+            self.story_growth_ratio.labels(*labels).set(grown.growth)
+        self._growing = set(shown)
+
     def publish_build_info(self, instance: str) -> None:
         build_info("classify", instance, registry=self.registry)
+
+
+def label_text(text: str, limit: int = LABEL_CHARS) -> str:
+    """Feed text as a label value: one line of printable characters, spaces collapsed, at most `limit`
+    characters (cut at a word where one is near); "-" when nothing is left."""
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category not in _DROPPED:
+            kept.append(" " if category[0] in "CZ" else char)
+    return clip(" ".join("".join(kept).split()), limit) or "-"

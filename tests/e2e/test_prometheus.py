@@ -192,6 +192,17 @@ def dashboard_panels() -> list[tuple[str, str, list[str]]]:
     return panels
 
 
+def joined_tables() -> list[tuple[str, str, list[str]]]:
+    """(dashboard, panel title, PromQL of each target) of the tables that join their queries row by row."""
+    joined = []
+    for name in DASHBOARDS:
+        board = json.loads((DASHBOARD_DIR / f"{name}.json").read_text("utf-8"))
+        for panel in board["panels"]:
+            if any(step["id"] == "merge" for step in panel.get("transformations", ())):
+                joined.append((name, panel["title"], [t["expr"] for t in panel["targets"]]))
+    return joined
+
+
 def services_read(expr: str) -> set[str]:
     found = set()
     for group in SERVICE_OF_METRIC.findall(expr):
@@ -444,6 +455,26 @@ def test_every_panel_shows_data(pipeline: Pipeline, board: str, title: str, expr
         pytest.skip(f"reads metrics of {', '.join(sorted(missing))}, not part of this build yet")
     empty = [expr for expr in exprs if not pipeline.query(concrete(expr))["data"]["result"]]
     assert empty == [], f"{board} / {title} has no data for {empty}\n{pipeline.logs()}"
+
+
+@pytest.mark.parametrize(
+    ("board", "title", "exprs"),
+    [pytest.param(b, t, e, id=f"{b}/{t}") for b, t, e in joined_tables()],
+)
+def test_a_joined_table_s_queries_return_the_same_rows(
+    pipeline: Pipeline, board: str, title: str, exprs: list[str]
+) -> None:
+    """Grafana merges the queries of such a table on their labels: each must return the same label sets,
+    or rows come out split in halves."""
+    missing = services_read(" ".join(exprs)) - AVAILABLE
+    if missing:
+        pytest.skip(f"reads metrics of {', '.join(sorted(missing))}, not part of this build yet")
+    rows = [
+        {frozenset(series["metric"].items()) for series in pipeline.query(concrete(e))["data"]["result"]}
+        for e in exprs
+    ]
+    assert rows[0], f"{board} / {title} has no rows\n{pipeline.logs()}"
+    assert all(found == rows[0] for found in rows), f"{board} / {title}: {rows}"
 
 
 @pytest.mark.parametrize("service", sorted(SCENARIO))

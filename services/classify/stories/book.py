@@ -27,6 +27,7 @@ from services.classify.stories import events
 from services.classify.stories.copies import CopyIndex
 from services.classify.stories.events import Facts
 from services.classify.stories.features import ArticleFeatures
+from services.classify.stories.growth import Arrivals, Growing, fastest_growing
 from services.classify.stories.sketch import Sketch
 
 HORIZON = 72 * 3600.0
@@ -73,6 +74,8 @@ class Story:
     independent report is a group of one."""
     independent_reports: int = 0
     articles: int = 0
+    arrivals: Arrivals = field(default_factory=Arrivals)
+    """When it gained its recent outlets and independent reports, for `StoryBook.fastest_growing`."""
 
     def count(self, source: str, root: str) -> None:
         """Count an article of `source` in the copy group `root` (a new group when `root` is the article)."""
@@ -94,6 +97,7 @@ class Story:
             "copy_groups": self.copy_groups,
             "independent_reports": self.independent_reports,
             "articles": self.articles,
+            "arrivals": self.arrivals.to_json(),
         }
 
     @classmethod
@@ -110,6 +114,7 @@ class Story:
             copy_groups=dict(data["copy_groups"]),
             independent_reports=int(data["independent_reports"]),
             articles=int(data["articles"]),
+            arrivals=Arrivals.from_json(data.get("arrivals")),
         )
 
 
@@ -205,6 +210,12 @@ class StoryBook:
             self._changed.pop(story.id, None)
             self._dropped.append(f"story:{story.id}")
 
+    def fastest_growing(self, now: float, window: float, limit: int) -> list[Growing]:
+        """The `limit` stories that gained the most outlets (then independent reports) in the `window`
+        seconds before `now`, with their growth against the window before. Reads only the stories
+        touched within the window; `window` is at most an hour (`growth.KEPT`)."""
+        return fastest_growing(reversed(self._stories.values()), now, window, limit)
+
     def changes(self) -> list[tuple[str, dict[str, Any] | None]]:
         """(state key, record or None for a deletion) of what changed since the last call: the book's
         clock, the stories touched, the articles added and everything expired. Written to a compacted
@@ -265,7 +276,9 @@ class StoryBook:
         self._copies.add(article.sketch, entry, self._clock)
         before = set(_story_keys(story))
         story.facts.add(article)
+        new_outlet = article.source not in story.outlets and len(story.outlets) < MAX_LISTED
         story.count(article.source, entry.root)
+        story.arrivals.add(self._clock, new_outlet, new_report=entry.copy_of is None)
         self._changed[story.id] = story
         self._added.append(entry)
         if article.published < story.first_published:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from kafka import KafkaConsumer, KafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
 
 from schemas import ClassifiedArticle, RawArticle, StoryRef, decode
 from services.classify.produce import partition_for
@@ -52,6 +53,18 @@ def stories(records: list[object]) -> dict[str, StoryRef]:
         assert classified.story is not None, classified.id
         out[classified.id] = classified.story
     return out
+
+
+def growing(worker: Worker) -> dict[str, tuple[str, float]]:
+    """Rank -> (story id, new outlets) of the worker's fastest-growing stories gauge."""
+    status, text = worker.get("/metrics")
+    assert status == 200, worker.logs()
+    return {
+        sample.labels["rank"]: (sample.labels["story"], sample.value)
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "newsmon_classify_story_growth"
+    }
 
 
 def test_copies_read_by_two_workers_on_different_partitions_join_one_story(
@@ -100,6 +113,13 @@ def test_copies_read_by_two_workers_on_different_partitions_join_one_story(
         w.metric("newsmon_classify_story_assignments_total", kind="copy") for w in (first, second)
     )
     assert copies_counted == len(copies)
+    shown = first.wait_for(
+        lambda: [g for g in (growing(first), growing(second)) if len(g) == 2],
+        30,
+        "the stage's worker exporting the two stories as growing",
+    )
+    assert shown == [{"1": (story_id_for("wire"), 1 + len(copies)), "2": (story_id_for("ship"), 1)}]
+    assert {} in (growing(first), growing(second)), "only the stage's worker exports growing stories"
 
 
 def test_a_restarted_stage_rebuilds_its_stories_from_their_changelog(

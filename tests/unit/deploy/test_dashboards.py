@@ -76,6 +76,36 @@ def test_every_query_filters_by_instance_and_reads_only_contract_metrics(name: s
         assert names <= set(CONTRACT), f"{title}: not in the metrics contract: {names - set(CONTRACT)}"
 
 
+def joined_tables(board: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        panel
+        for panel in board["panels"]
+        if any(step["id"] == "merge" for step in panel.get("transformations", ()))
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(DASHBOARDS))
+def test_a_joined_table_shows_every_query_value_under_a_header(name: str) -> None:
+    """Grafana names query A's value `Value #A` in a merged table: each header must name a query."""
+    for panel in joined_tables(committed(name)):
+        assert all(t["format"] == "table" and t["instant"] for t in panel["targets"]), panel["title"]
+        steps = {step["id"]: step["options"] for step in panel["transformations"]}
+        renamed = set(steps["organize"]["renameByName"])
+        assert renamed == {f"Value #{t['refId']}" for t in panel["targets"]}, panel["title"]
+        assert renamed <= set(steps["filterFieldsByName"]["include"]["names"]), panel["title"]
+
+
+def test_the_fastest_growing_stories_table_ranks_ten_stories_by_rank() -> None:
+    [panel] = joined_tables(committed("escalation"))
+    assert panel["title"] == "Fastest-growing stories (last hour)"
+    steps = {step["id"]: step["options"] for step in panel["transformations"]}
+    assert steps["sortBy"]["sort"] == [{"field": "rank", "desc": False}]
+    assert steps["convertFieldType"]["conversions"][0]["targetField"] == "rank"  # "10" after "9"
+    headers = sorted(steps["organize"]["indexByName"], key=steps["organize"]["indexByName"].get)
+    shown = [steps["organize"]["renameByName"].get(field, field) for field in headers]
+    assert shown == ["rank", "headline", "topic", "new outlets", "new reports", "growth"]
+
+
 @pytest.mark.parametrize("name", sorted(DASHBOARDS))
 def test_panel_ids_are_unique_and_panels_fit_the_grid(name: str) -> None:
     panels = committed(name)["panels"]
@@ -88,6 +118,7 @@ def test_the_four_dashboards_cover_the_issue() -> None:
     assert set(titles) == {"overview", "escalation", "feeds", "delivery"}
     assert "Articles per minute by stage" in titles["overview"]
     assert "Escalation index per topic" in titles["escalation"]
+    assert "Fastest-growing stories (last hour)" in titles["escalation"]
     assert "Failures in a row per feed" in titles["feeds"]
     assert "Pending deliveries" in titles["delivery"]
 
