@@ -68,6 +68,11 @@ ARTICLES = (
         "Second wave of air strikes reported",
         "A second wave of Israeli air strikes struck sites in Iran on Tuesday, according to Iranian media.",
     ),
+    (  # a language without a pack: counted as unsupported
+        "Nuovo orario dei treni regionali",
+        "Da lunedì cambiano gli orari dei treni regionali in tutta la provincia, ha comunicato l'azienda "
+        "di trasporto, che invita i viaggiatori a consultare il sito prima di partire.",
+    ),
 )
 
 
@@ -326,6 +331,7 @@ SCENARIO = {
     "classify": [
         ("articles classified", 'sum(newsmon_classify_articles_total{outcome="classified"})', len(ARTICLES)),
         ("strike signals", 'sum(newsmon_classify_signals_total{signal="military_strike"})', 1),
+        ("articles without rules", 'sum(newsmon_classify_unsupported_language_total{lang="it"})', 1),
         ("closed trend windows", "count(newsmon_classify_escalation_index)", 1),
     ],
     "alert": [
