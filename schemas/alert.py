@@ -21,6 +21,9 @@ class AlertEvidence(Message):
     sentence: str = ""
     published_at: AwareDatetime
     fetched_at: AwareDatetime | None = Field(default=None, description="When ingest fetched the article")
+    language: str | None = Field(
+        default=None, max_length=8, description="Language of the quote (ISO 639-1), as classify told it"
+    )
 
 
 class Alert(Message):

@@ -64,6 +64,7 @@ def headline_evidence(article: ClassifiedArticle) -> AlertEvidence:
         quote=clip(raw.title, MAX_QUOTE),
         published_at=raw.published_at,
         fetched_at=raw.fetched_at,
+        language=article.language,
     )
 
 
@@ -82,6 +83,7 @@ def evidence_of(article: ClassifiedArticle, hit: SignalHit) -> AlertEvidence:
         sentence=context_of(hit) or clip(first.sentence, MAX_SENTENCE),
         published_at=raw.published_at,
         fetched_at=raw.fetched_at,
+        language=article.language,
     )
 
 

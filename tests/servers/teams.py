@@ -20,7 +20,20 @@ MAX_REQUEST = 28 * 1024
 
 @cache
 def card_validator() -> Draft6Validator:
-    return Draft6Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    return Draft6Validator(_nullable_names_fixed(json.loads(SCHEMA.read_text(encoding="utf-8"))))
+
+
+def _nullable_names_fixed(node: Any) -> Any:
+    """The published schema names its nullable properties with a trailing "?" ("rtl?" on Container, Column
+    and AdaptiveCard), an artifact of its generator: cards, the renderers and the documentation use "rtl"."""
+    if isinstance(node, dict):
+        return {
+            (key[:-1] if key.endswith("?") and isinstance(value, dict) else key): _nullable_names_fixed(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_nullable_names_fixed(item) for item in node]
+    return node
 
 
 def card_problems(payload: Any) -> list[str]:

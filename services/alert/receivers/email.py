@@ -24,7 +24,6 @@ from services.alert.receivers.text import (
     ACK_LABEL,
     MAX_NAME,
     MAX_QUOTES,
-    MAX_SENTENCE,
     MAX_SUMMARY,
     MAX_TITLE,
     MAX_URL,
@@ -36,7 +35,9 @@ from services.alert.receivers.text import (
     follow_up_text,
     not_shown,
     one_line,
+    quote_parts,
     render_text,
+    right_to_left,
     signal_note,
     take_within,
     when,
@@ -57,19 +58,26 @@ def message_id(notification: Notification, sender: str) -> str:
 
 def _html_quote(item: AlertEvidence, colour: str, names: DisplayNames) -> str:
     e = html.escape
-    sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
-    found_text = one_line(item.quote)
-    before, found, after = sentence.partition(found_text) if found_text else (sentence, "", "")
+    before, found, after = quote_parts(item)
     title = e(clip(one_line(item.title), MAX_TITLE))
     url = clip(item.url.strip(), MAX_URL) if item.url else ""
     label = f"<a href='{e(url)}'>{title}</a>" if url else title
     origin = f"{clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)}"
     return (
-        f"<blockquote style='border-left:3px solid {colour};margin:8px 0;padding-left:8px'>"
+        f"<blockquote{_direction(item, colour)}>"
         f"{e(before)}<strong>{e(found)}</strong>{e(after)}<br>"
         f"<small>{label} ({e(origin)}){e(signal_note(item, names))}</small>"
         "</blockquote>"
     )
+
+
+def _direction(item: AlertEvidence, colour: str) -> str:
+    """The quote's language and direction: a right-to-left quote reads from the right, its bar there too."""
+    side = "right" if right_to_left(item) else "left"
+    attributes = f" style='border-{side}:3px solid {colour};margin:8px 0;padding-{side}:8px'"
+    if item.language and item.language.isalpha():
+        attributes += f" lang='{item.language}'"
+    return attributes + (" dir='rtl'" if right_to_left(item) else "")
 
 
 def render_html(notification: Notification) -> str:

@@ -27,7 +27,9 @@ from services.alert.receivers.text import (
     ack_note,
     clip,
     facts,
+    isolated,
     one_line,
+    quote_parts,
     take_within,
     when,
 )
@@ -86,10 +88,9 @@ def headline(notification: Notification) -> str:
 
 def quote(item: AlertEvidence, names: DisplayNames = NO_NAMES) -> str:
     """`> sentence with **quote**` then `— [title](url) (source, date) · signal label`."""
-    sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
-    found_text = one_line(item.quote)
-    before, found, after = sentence.partition(found_text) if found_text else (sentence, "", "")
+    before, found, after = quote_parts(item)
     said = escape_part(before) + (f"**{escape_part(found)}**" if found else "") + escape_part(after)
+    said = isolated(said, item)
     title = escape(clip(one_line(item.title), MAX_TITLE)) or "(untitled)"
     article = link(item.url, title) if item.url else title
     signal = f" · {escape(clip(one_line(names.signal(item.signal)), MAX_NAME))}" if item.signal else ""

@@ -17,7 +17,16 @@ from urllib.parse import quote
 from schemas import AlertEvidence
 from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import FollowUp, Notification
-from services.alert.receivers.text import ACK_LABEL, DATES, REPEAT_NOTE, ack_note, facts, take_within
+from services.alert.receivers.text import (
+    ACK_LABEL,
+    DATES,
+    REPEAT_NOTE,
+    ack_note,
+    facts,
+    isolated,
+    quote_parts,
+    take_within,
+)
 
 MAX_HEADER = 150
 """A header block's plain_text."""
@@ -118,10 +127,8 @@ def slack_date(moment: datetime) -> str:
 
 def _marked_quote(item: AlertEvidence) -> str:
     """The sentence, escaped, with the quote that proves the signal in bold."""
-    sentence = inline(item.sentence or item.quote)
-    quote_text = inline(item.quote)
-    before, found, after = sentence.partition(quote_text) if quote_text else (sentence, "", "")
-    return escape(before) + (f"*{escape(found)}*" if found else "") + escape(after)
+    before, found, after = quote_parts(item, sentence_limit=MAX_TEXT)
+    return isolated(escape(before) + (f"*{escape(found)}*" if found else "") + escape(after), item)
 
 
 def _attribution(item: AlertEvidence, names: DisplayNames, max_url: int = MAX_URL) -> str:

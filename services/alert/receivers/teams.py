@@ -20,7 +20,17 @@ from schemas import AlertEvidence
 from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.http import post_json
-from services.alert.receivers.text import ACK_LABEL, REPEAT_NOTE, ack_note, clip, facts, one_line, when
+from services.alert.receivers.text import (
+    ACK_LABEL,
+    REPEAT_NOTE,
+    ack_note,
+    clip,
+    facts,
+    one_line,
+    quote_parts,
+    right_to_left,
+    when,
+)
 from services.alert.retry import Verdict
 from streambase.clock import Clock, SystemClock
 
@@ -70,9 +80,7 @@ def headline(notification: Notification) -> str:
 
 def quote_blocks(item: AlertEvidence, names: DisplayNames = NO_NAMES) -> list[dict[str, Any]]:
     """The sentence with the proving quote in bold, then its article (linked) and source."""
-    sentence = clip(one_line(item.sentence or item.quote), MAX_SENTENCE)
-    found_text = one_line(item.quote)
-    before, found, after = sentence.partition(found_text) if found_text else (sentence, "", "")
+    before, found, after = quote_parts(item)
     said = [run(part, **style) for part, style in ((before, {}), (found, {"weight": "Bolder"}), (after, {}))]
     title = clip(one_line(item.title), MAX_TITLE) or "(untitled)"
     url = safe_url(item.url) if item.url else None
@@ -81,10 +89,10 @@ def quote_blocks(item: AlertEvidence, names: DisplayNames = NO_NAMES) -> list[di
     source = f"{note} ({clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)})"
     if item.signal:
         source += f" · {clip(one_line(names.signal(item.signal)), MAX_NAME)}"
-    return [
-        rich(*(r for r in said if r["text"]), separator=True),
-        rich(run("— "), article, run(source, isSubtle=True), spacing="None"),
-    ]
+    quoted = rich(*(r for r in said if r["text"]), separator=True)
+    if right_to_left(item):
+        quoted = {"type": "Container", "rtl": True, "separator": True, "items": [quoted]}
+    return [quoted, rich(run("— "), article, run(source, isSubtle=True), spacing="None")]
 
 
 def _head(notification: Notification) -> list[dict[str, Any]]:

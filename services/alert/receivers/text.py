@@ -100,6 +100,28 @@ def alert_ids(notification: Notification) -> str:
     return shown + (f" and {len(ids) - MAX_ALERT_IDS} more" if len(ids) > MAX_ALERT_IDS else "")
 
 
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "yi", "ps", "ckb", "dv", "sd", "ug"})
+"""Languages written right to left: their quotes are isolated (text) or set right to left (HTML, cards)."""
+
+
+def right_to_left(item: AlertEvidence) -> bool:
+    return item.language in RIGHT_TO_LEFT
+
+
+def isolated(text: str, item: AlertEvidence) -> str:
+    """A right-to-left quote between Unicode isolates (FSI ... PDI): Slack, email text and the console then
+    lay it out right to left without reordering the quotation marks and attribution around it."""
+    return f"\u2068{text}\u2069" if right_to_left(item) and text else text
+
+
+def quote_parts(item: AlertEvidence, sentence_limit: int = MAX_SENTENCE) -> tuple[str, str, str]:
+    """The quoted sentence on one line, cut to `sentence_limit`, split around the words that prove the
+    signal: (before, proof, after); the proof is empty when the sentence does not hold it."""
+    sentence = clip(one_line(item.sentence or item.quote), sentence_limit)
+    proof = one_line(item.quote)
+    return sentence.partition(proof) if proof else (sentence, "", "")
+
+
 def signal_note(item: AlertEvidence, names: DisplayNames) -> str:
     """ " · Evacuation": which signal the quote proves, by its label; empty when it names none."""
     return f" · {clip(one_line(names.signal(item.signal)), MAX_NAME)}" if item.signal else ""
@@ -107,7 +129,7 @@ def signal_note(item: AlertEvidence, names: DisplayNames) -> str:
 
 def _quote(item: AlertEvidence, names: DisplayNames) -> str:
     lines = [
-        f'  "{clip(one_line(item.sentence or item.quote), MAX_SENTENCE)}"',
+        f'  "{isolated(clip(one_line(item.sentence or item.quote), MAX_SENTENCE), item)}"',
         f"    - {clip(one_line(item.title), MAX_TITLE)} "
         f"({clip(one_line(item.source), MAX_NAME)}, {when(item.published_at)}){signal_note(item, names)}",
     ]
