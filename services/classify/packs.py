@@ -91,8 +91,10 @@ class Pack(_Model):
 def pack_taxonomy(base: Taxonomy, pack: Pack) -> Taxonomy:
     """The complete taxonomy of `pack`'s language: the base's meanings with the pack's words.
 
-    Raises ValueError naming every signal or topic the pack leaves out, every actor code the base does not
-    know, every English `~` and every reference that does not resolve."""
+    Every signal needs the pack's terms; a topic the pack leaves out (a theatre added to the taxonomy since)
+    is found in that language through its parties' aliases alone. Raises ValueError naming every signal the
+    pack leaves out, every id or actor code the base does not know, every English `~` and every reference
+    that does not resolve."""
     problems = _coverage_problems(base, pack)
     if problems:
         raise ValueError("; ".join(problems))
@@ -100,13 +102,14 @@ def pack_taxonomy(base: Taxonomy, pack: Pack) -> Taxonomy:
     actors = tuple(Actor(code=a.code, name=names[a.code], aliases=a.aliases) for a in pack.actors)
     known = {a.code for a in actors}
     own_topics = {t.id: t for t in pack.topics}
+    unnamed = TopicTerms(id="unnamed")
     topics = tuple(
         Topic(
             id=topic.id,
             label=topic.label,
             parties=tuple(p for p in topic.parties if p in known),
-            terms=own_topics[topic.id].terms,
-            unless=own_topics[topic.id].unless,
+            terms=own_topics.get(topic.id, unnamed).terms,
+            unless=own_topics.get(topic.id, unnamed).unless,
         )
         for topic in base.topics
     )
@@ -140,14 +143,15 @@ def _signal(signal: Signal, terms: SignalTerms) -> Signal:
 
 def _coverage_problems(base: Taxonomy, pack: Pack) -> list[str]:
     problems = []
+    signals = [s.id for s in base.signals]
+    missing = [x for x in signals if x not in {s.id for s in pack.signals}]
+    if missing:
+        problems.append(f"every signal needs its terms in the pack; missing: {', '.join(missing)}")
     for kind, wanted, given in (
-        ("signal", [s.id for s in base.signals], [s.id for s in pack.signals]),
+        ("signal", signals, [s.id for s in pack.signals]),
         ("topic", [t.id for t in base.topics], [t.id for t in pack.topics]),
     ):
-        missing = [x for x in wanted if x not in given]
         unknown = [x for x in given if x not in wanted]
-        if missing:
-            problems.append(f"every {kind} needs its terms in the pack; missing: {', '.join(missing)}")
         if unknown:
             problems.append(f"no {kind} of that id in the taxonomy: {', '.join(unknown)}")
     codes = {a.code for a in base.actors}

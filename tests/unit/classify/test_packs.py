@@ -119,3 +119,14 @@ def test_sentences_of_a_caseless_script_end_at_its_full_stops_and_question_marks
     strike = next(s for s in analysis.signals if s.id == "military_strike")
     assert [e.text for e in strike.evidence] == ["القصف"]
     assert strike.evidence[0].sentence == "وقال المتحدث إن القصف استمر طوال الليل."
+
+
+def test_a_topic_a_pack_leaves_out_is_found_through_its_parties_alone(english: Taxonomy) -> None:
+    document = _pack(
+        "ru", ["удар*"], actors=[{"code": "IR", "aliases": ["иран*"]}, {"code": "IL", "aliases": ["израил*"]}]
+    )
+    document["topics"] = []
+    merged = pack_taxonomy(english, Pack.model_validate(document))
+    topic = next(t for t in merged.topics if t.id == "iran_israel")
+    assert topic.terms == ()
+    assert topic.parties == ("IR", "IL")
