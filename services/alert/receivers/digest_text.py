@@ -40,7 +40,8 @@ def fit_digest(
     line_size: Callable[[SituationLine], int],
 ) -> Fitted:
     """The most situations per topic (the same cap for every topic) whose sizes, with every topic's
-    header, stay within `budget`; topics dropped from the end if even their headers do not fit."""
+    header, stay within `budget`, then more for the first topics while they fit; topics dropped from the
+    end if even their headers do not fit."""
     topics = list(digest.topics)
     sizes = [[line_size(line) for line in t.shown] for t in topics]
     heads = [topic_size(t) for t in topics]
@@ -55,8 +56,15 @@ def fit_digest(
     while low < high:  # the largest cap that fits
         middle = (low + high + 1) // 2
         low, high = (middle, high) if total(middle, upto) <= budget else (low, middle - 1)
+    counts = [min(low, len(s)) for s in sizes[:upto]]
+    left = budget - total(low, upto)
+    for i, lines in enumerate(sizes[:upto]):  # what is left goes to the first (most severe) topics
+        while counts[i] < len(lines) and lines[counts[i]] <= left:
+            left -= lines[counts[i]]
+            counts[i] += 1
     return Fitted(
-        tuple((t, t.shown[:low]) for t in topics[:upto]), digest.topics_omitted + len(topics) - upto
+        tuple((t, t.shown[:n]) for t, n in zip(topics, counts, strict=False)),
+        digest.topics_omitted + len(topics) - upto,
     )
 
 
@@ -127,7 +135,7 @@ def _text_line(line: SituationLine) -> str:
     first = first_of(line)
     if first is not None:
         label, url = first
-        lines.append(f"    first: {label}" + (f" {url}" if url else ""))
+        lines.append(f"    first report: {label}" + (f" {url}" if url else ""))
     lines.append(f"    situation {line.situation}")
     return "\n".join(lines)
 
@@ -168,7 +176,7 @@ def _html_line(line: SituationLine) -> str:
     if first is not None:
         label, url = first
         shown = f"<a href='{e(url)}'>{e(label)}</a>" if url else e(label)
-        evidence = f"<br><small>First: {shown}</small>"
+        evidence = f"<br><small>First report: {shown}</small>"
     return (
         f"<li style='margin:6px 0'><strong style='color:{colour}'>{e(line.severity.value.upper())}</strong> "
         f"{e(title_of(line))}<br><small>{e(facts_of(line))} · situation {e(line.situation)}</small>"

@@ -30,7 +30,7 @@ def _line(line: SituationLine) -> str:
     first = first_of(line)
     if first is not None:
         label, url = first
-        said += f"  \n  first: {link(url, escape(label)) if url else escape(label)}"
+        said += f"  \n  first report: {link(url, escape(label)) if url else escape(label)}"
     return said + f" · situation `{escape(line.situation)}`"
 
 

@@ -43,7 +43,7 @@ def _line(line: SituationLine) -> str:
     said = f"• *{line.severity.value.upper()}* {escape(title_of(line))} — {escape(facts_of(line))}"
     if first is not None:
         label, url = first
-        said += f"\n    first: {link(url, label) if url else escape(inline(label))}"
+        said += f"\n    first report: {link(url, label) if url else escape(inline(label))}"
     return said + f" · `{escape(line.situation)}`"
 
 

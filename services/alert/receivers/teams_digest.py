@@ -59,7 +59,7 @@ def _line_blocks(line: SituationLine) -> list[dict[str, Any]]:
         label, url = first
         url = safe_url(url) if url else None
         target = run(label, selectAction={"type": "Action.OpenUrl", "url": url}) if url else run(label)
-        blocks.append(rich(run("First: ", isSubtle=True), target, spacing="None"))
+        blocks.append(rich(run("First report: ", isSubtle=True), target, spacing="None"))
     return blocks
 
 
