@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from schemas import DeliveryRecord
 from services.alert.digest_config import DigestOptions
-from services.alert.digest_schedule import Period, following, last_complete, periods_from
+from services.alert.digest_schedule import DUE_AFTER, Period, following, last_complete, periods_from
 
 FINAL = ("delivered", "failed")
 KEPT_PER_RECEIVER = 8
@@ -56,6 +56,9 @@ class DigestPlanner:
         self._status: dict[str, dict[datetime, str]] = {}
         self._begins: dict[str, datetime] = {}
         self._taken: set[tuple[str, datetime]] = set()
+        self._latest: dict[str, tuple[Period, datetime]] = {}
+        """Per receiver, its last complete period and until when it stays the last (calendar work is
+        done once a period, not on every poll)."""
 
     def record(self, record: DeliveryRecord) -> None:
         """A digest's delivery record, or a receiver's `digest_start` (any replica's)."""
@@ -78,7 +81,7 @@ class DigestPlanner:
         for name, options in self.schedules.items():
             if not owns(owner_key(name)):
                 continue
-            period = last_complete(options, now)
+            period = self._last_complete(name, options, now)
             if (name, period.start) in self._taken:
                 continue
             begins = self._begins_at(name)
@@ -91,6 +94,14 @@ class DigestPlanner:
             missed = periods_from(options, self._missed_since(name, begins), period)
             plan.due.append(DueDigest(name, period, missed, possible_repeat=status == "pending"))
         return plan
+
+    def _last_complete(self, name: str, options: DigestOptions, now: datetime) -> Period:
+        cached = self._latest.get(name)
+        if cached is not None and cached[0].end <= now < cached[1]:
+            return cached[0]
+        period = last_complete(options, now)
+        self._latest[name] = (period, following(options, period).end + DUE_AFTER)
+        return period
 
     def taken(self, due: DueDigest) -> None:
         """`due` is queued for sending: not planned again here."""

@@ -261,8 +261,13 @@ class NotifyStage:
             self._produce(record)
             desk.planner.record(record)
             log.info("%s: digests begin with the period starting %s", receiver, start.isoformat())
-        if plan.due:
+        if not plan.due:
+            return
+        try:
             desk.catch_up()
+        except TimeoutError as exc:  # the broker is slow: plan again on the next poll
+            log.warning("digests: could not read the alerts topic to its end (%s); trying again", exc)
+            return
         for due in plan.due:
             digest = desk.compose(due)
             if due.possible_repeat:
