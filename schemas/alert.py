@@ -65,12 +65,16 @@ class DeliveryRecord(Message):
     alert_ids: tuple[Identifier, ...] = Field(default=(), description="Every alert this notification carried")
     sources: tuple[str, ...] = Field(default=(), description="Distinct sources quoted in the notification")
     severity: Severity | None = None
-    kind: Literal["alert", "ack"] = Field(
-        default="alert", description="`ack`: the follow-up saying a situation was acknowledged"
+    kind: Literal["alert", "ack", "digest", "digest_start"] = Field(
+        default="alert",
+        description="`ack`: the follow-up saying a situation was acknowledged; `digest`: a receiver's digest "
+        "of `period_start`..`period_end`; `digest_start`: the period a receiver's digests begin with",
     )
     title: str = Field(default="", description="Headline notified; shown on the acknowledge page")
     topic: Identifier | None = None
     distinct_sources: int = Field(default=0, ge=0, description="Distinct sources the notification counted")
+    period_start: AwareDatetime | None = Field(default=None, description="A digest's period (UTC)")
+    period_end: AwareDatetime | None = None
 
 
 MAX_ACK_BY = 100

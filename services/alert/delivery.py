@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Generic, Literal, TypeVar
 
+from services.alert.digest import Digest
 from services.alert.notification import Message, Notification
 from services.alert.receivers import Receiver
 from services.alert.retry import Backoff, Delivered, Permanent, Retry, Verdict
@@ -131,6 +132,8 @@ class Dispatcher(Generic[P]):
             verdict: Verdict = (
                 receiver.send(message)
                 if isinstance(message, Notification)
+                else receiver.send_digest(message)
+                if isinstance(message, Digest)
                 else receiver.send_follow_up(message)
             )
         except Exception as exc:  # a receiver bug must not lose the job or stop the others

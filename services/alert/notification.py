@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from schemas import Alert, AlertEvidence, Severity
+from services.alert.digest import Digest
 from services.alert.fingerprint import notification_id
 from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.wording import alert_summary, count, describe
@@ -168,5 +169,5 @@ class FollowUp:
         return f"{self.title or 'Situation'}{topic} · situation {self.fingerprint}"
 
 
-Message = Notification | FollowUp
+Message = Notification | FollowUp | Digest
 """What a receiver sends."""

@@ -31,11 +31,14 @@ from services.alert.ack_links import AckLinks
 from services.alert.acks import HIGHER_SEVERITY, AckBook, breaks_through
 from services.alert.batches import handle_batches, read_again
 from services.alert.delivery import Dispatcher, Event, Job
+from services.alert.digest import Digest
+from services.alert.digest_planner import owner_key
+from services.alert.digests import DigestDesk, digest_record, digest_start_record
 from services.alert.follow_ups import FollowUpPlanner
 from services.alert.grouping import Batch, Grouper, Outcome
 from services.alert.metrics import AlertMetrics
 from services.alert.names import NO_NAMES, DisplayNames
-from services.alert.notification import AckNote, FollowUp, Notification
+from services.alert.notification import AckNote, FollowUp, Message, Notification
 from services.alert.offsets import OffsetTracker, Position
 from services.alert.routing import Router
 from services.alert.sent import SentLedger
@@ -93,8 +96,11 @@ class NotifyStage:
         acks: AckBook | None = None,
         links: AckLinks | None = None,
         situations: SituationLog | None = None,
+        digests: DigestDesk | None = None,
     ) -> None:
         self.consumer = consumer
+        self.digests = digests
+        """Receivers' digests, when any receiver takes one."""
         self._names = names
         self.acks = acks if acks is not None else AckBook()
         """Acknowledged situations (every replica's), from the acks topic."""
@@ -132,6 +138,10 @@ class NotifyStage:
         """A delivery record from the compacted topic (ours or another replica's). An attempt is only
         noted: it is resolved by its outcome, which comes after it on the same partition."""
         if record is None:
+            return
+        if record.kind in ("digest", "digest_start"):
+            if self.digests is not None:
+                self.digests.planner.record(record)
             return
         if record.kind == "ack":
             self._follow_ups.record(record)
@@ -202,6 +212,11 @@ class NotifyStage:
             lambda j: isinstance(j.notification, FollowUp) and gone(j.notification.fingerprint)
         )
         self._follow_ups.let_go(gone)
+        if self.digests is not None:
+            self.dispatcher.drop_jobs(
+                lambda j: isinstance(j.notification, Digest) and gone(owner_key(j.notification.receiver))
+            )
+            self.digests.planner.let_go(gone)
 
     def _partition_of(self, situation: str) -> int | None:
         """The alerts topic's partition of a situation, as the producer's default partitioner picks it."""
@@ -233,6 +248,41 @@ class NotifyStage:
             if not self.dispatcher.queued(message.id):
                 self.dispatcher.enqueue(message, [])
 
+    def plan_digests(self) -> None:
+        """Queue the digests this replica owes (see digest_planner.py), built from everything produced so
+        far; record where a receiver's digests begin the first time it is seen."""
+        desk = self.digests
+        if desk is None:
+            return
+        now = self._clock.now()
+        plan = desk.planner.plan(now, self._owns)
+        for receiver, start in plan.starts:
+            record = digest_start_record(receiver, start, now)
+            self._produce(record)
+            desk.planner.record(record)
+            log.info("%s: digests begin with the period starting %s", receiver, start.isoformat())
+        if not plan.due:
+            return
+        try:
+            desk.catch_up()
+        except TimeoutError as exc:  # the broker is slow: plan again on the next poll
+            log.warning("digests: could not read the alerts topic to its end (%s); trying again", exc)
+            return
+        for due in plan.due:
+            digest = desk.compose(due)
+            if due.possible_repeat:
+                log.warning(
+                    "%s: %s was being sent when a sender stopped; sending it marked as a possible repeat",
+                    due.receiver, digest.id,
+                )  # fmt: skip
+            if due.missed:
+                log.warning(
+                    "%s: %d earlier digest(s) were not sent; sending %s", due.receiver, due.missed, digest.id
+                )
+            if not self.dispatcher.queued(digest.id):
+                self.dispatcher.enqueue(digest, [])
+            desk.planner.taken(due)
+
     def take_over(self) -> None:
         """Before handling newly assigned alerts, learn every delivery made so far (by any replica)."""
         if self.deliveries is not None:
@@ -256,6 +306,7 @@ class NotifyStage:
         count = handle_batches(self.consumer, batches, self._handle)
         if self.live:
             self.plan_follow_ups()
+            self.plan_digests()
         self._record_pending()
         self.flush_due()
         self.deliver_due()
@@ -430,6 +481,11 @@ class NotifyStage:
             log.error("%s: gave up on %s: %s %s", receiver, notification.id, event.reason, event.detail)
         elif isinstance(notification, FollowUp):
             log.info("%s: delivered %s (acknowledged by %s)", receiver, notification.id, notification.by)
+        elif isinstance(notification, Digest):
+            log.info(
+                "%s: delivered %s (%d situation(s), %d alert(s))",
+                receiver, notification.id, notification.situations, notification.alerts,
+            )  # fmt: skip
         else:
             self._metrics.delivery_latency.observe(
                 max(0.0, (event.at - notification.fired_at).total_seconds())
@@ -472,12 +528,17 @@ class NotifyStage:
     def _write(self, job: Job[Position], status: DeliveryStatus, error: str | None, at: datetime) -> None:
         """Produce one delivery record and wait for the broker's acknowledgement, without lingering."""
         record = delivery_record(job.notification, status, job.attempts, error, at)
+        self._produce(record)
+        self.situations.note(record)  # at once: its link may be opened before the topic echoes it
+        if isinstance(job.notification, Digest) and self.digests is not None:
+            self.digests.planner.record(record)
+
+    def _produce(self, record: DeliveryRecord) -> None:
         sent = self._producer.send(
             self._topics.delivery, key=record.notification_id.encode(), value=encode(record)
         )
         self._producer.flush(timeout=RECORD_TIMEOUT)
         sent.get(timeout=RECORD_TIMEOUT)
-        self.situations.note(record)  # at once: its link may be opened before the topic echoes it
 
     def commit(self, force: bool = False) -> None:
         now = self._clock.monotonic()
@@ -498,9 +559,12 @@ class NotifyStage:
 
 
 def delivery_record(
-    message: Notification | FollowUp, status: DeliveryStatus, attempts: int, error: str | None, at: datetime
+    message: Message, status: DeliveryStatus, attempts: int, error: str | None, at: datetime
 ) -> DeliveryRecord:
-    """What a notification (or follow-up) did at its receiver, with what the acknowledge page shows."""
+    """What a notification (or follow-up, or digest) did at its receiver, with what the acknowledge page
+    shows."""
+    if isinstance(message, Digest):
+        return digest_record(message, status, attempts, error, at)
     record = DeliveryRecord(
         notification_id=message.id,
         alert_id=message.id.partition(":")[2] if isinstance(message, FollowUp) else message.alert_ids[0],

@@ -42,6 +42,8 @@ def latest_by_receiver(records: Iterable[DeliveryRecord]) -> dict[str, DeliveryR
     """The newest delivery record of each receiver."""
     latest: dict[str, DeliveryRecord] = {}
     for record in records:
+        if record.kind == "digest_start":  # a bookmark of the digest schedule, not a delivery
+            continue
         known = latest.get(record.receiver)
         if known is None or record.updated_at >= known.updated_at:
             latest[record.receiver] = record

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from services.alert.config import AlertingOptions, ReceiverName
+from services.alert.digest_config import DigestOptions
 
 ReceiverType = Literal["slack", "email", "teams", "mattermost", "webhook", "console"]
 RECEIVER_TYPES: tuple[ReceiverType, ...] = ("slack", "email", "teams", "mattermost", "webhook", "console")
@@ -96,6 +97,9 @@ class _Receiver(_NoSecrets):
     type: ReceiverType
     name: ReceiverName = Field(
         description="Unique and stable: routes name it, delivery records are keyed by it"
+    )
+    digest: DigestOptions | None = Field(
+        default=None, description="One message per period with its situations (digest_config.py)"
     )
 
     def secret_vars(self) -> dict[str, str]:

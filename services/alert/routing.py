@@ -26,13 +26,22 @@ def route_matches(route: Route, labels: dict[str, str]) -> bool:
 
 
 class Router:
-    def __init__(self, options: AlertingOptions, configured: Iterable[str]) -> None:
+    def __init__(
+        self, options: AlertingOptions, configured: Iterable[str], digest_only: Iterable[str] = ()
+    ) -> None:
         self._routes = options.routes
         self.configured = tuple(configured)
         self.default = options.receivers or default_receivers(self.configured)
+        self.digest_only = frozenset(digest_only)
+        """Receivers that take only their digest: routes choose what goes into it, nothing goes at once."""
         self._check(options)
 
     def receivers_for(self, labels: dict[str, str]) -> tuple[str, ...]:
+        """Who gets an alert's immediate message."""
+        return tuple(r for r in self.routed_to(labels) if r not in self.digest_only)
+
+    def routed_to(self, labels: dict[str, str]) -> tuple[str, ...]:
+        """Every receiver an alert's labels route to, digest-only ones included."""
         chosen: list[str] = []
         for route in self._routes:
             if route_matches(route, labels):

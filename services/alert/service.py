@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import FrameType
 
 import click
@@ -26,6 +26,10 @@ from services.alert.ack_links import AckLinks
 from services.alert.acks import AckBook
 from services.alert.config import AlertingOptions
 from services.alert.delivery import Dispatcher
+from services.alert.digest_book import DigestBook
+from services.alert.digest_feed import DigestFeed
+from services.alert.digest_planner import DigestPlanner
+from services.alert.digests import DigestDesk
 from services.alert.engine import RuleEngine
 from services.alert.evaluate import RuleStage
 from services.alert.grouping import Grouper, Timing
@@ -41,7 +45,7 @@ from services.alert.rules import Rules, lookback
 from services.alert.settings import AlertSettings
 from services.alert.silences import SilenceStore
 from services.alert.situations import SituationLog
-from services.alert.wiring import build_ack_links, build_receivers, build_router
+from services.alert.wiring import build_ack_links, build_receivers, build_router, digest_schedules
 from streambase.broker import wait_for_broker
 from streambase.clock import Clock, SystemClock
 from streambase.deadletters import DeadLetterFlood, DeadLetterSink
@@ -112,7 +116,7 @@ def run(
     readiness = Readiness(clock)
     register_secrets(*rt.secret_values())
     receivers = receivers if receivers is not None else build_receivers(rt, config.receivers, clock)
-    router = build_router(config.alerting, receivers)
+    router = build_router(config.alerting, receivers, config.receivers)
     metrics = metrics or AlertMetrics()
     metrics.info(rt.instance)
     metrics.precreate(config.rules, receivers)
@@ -218,6 +222,7 @@ class _Parts:
     ack_tail: TopicTail[Acknowledgement]
     notify: NotifyStage
     rules: RuleStage
+    digest_feed: DigestFeed | None = None
 
     def start(self, config: AlertConfig, router: Router) -> None:
         """Silences, acknowledgements and delivery records first, to their end; only then consume alerts
@@ -225,6 +230,12 @@ class _Parts:
         self.silence_tail.start()
         self.ack_tail.start()
         self.delivery_tail.start()
+        if self.digest_feed is not None:
+            self.digest_feed.start()
+            log.info(
+                "digests for %s: read %d alert(s) and trend window(s) of their current and last periods",
+                ", ".join(self.digest_feed.book.schedules), self.digest_feed.loaded,
+            )  # fmt: skip
         log.info(
             "loaded %d silence(s), %d acknowledgement(s) and %d delivery record(s); %d rule(s); "
             "default receivers: %s",
@@ -285,6 +296,7 @@ def _assemble(
         acks=shared.acks,
         links=shared.links,
         situations=shared.situations,
+        digests=_digest_desk(rt, config, clock, router, silences, shared, topics),
     )
     notify.deliveries = TopicTail(
         make_consumer(rt.kafka, f"newsmon-alert-deliveries-{instance}", None),
@@ -320,7 +332,31 @@ def _assemble(
         Acknowledgement,
         shared.acks.apply,
     )
-    return _Parts(producer, silences, silence_tail, notify.deliveries, ack_tail, notify, rules)
+    feed = notify.digests.feed if notify.digests is not None else None
+    return _Parts(producer, silences, silence_tail, notify.deliveries, ack_tail, notify, rules, feed)
+
+
+def _digest_desk(
+    rt: AlertSettings,
+    config: AlertConfig,
+    clock: Clock,
+    router: Router,
+    silences: SilenceStore,
+    shared: _Shared,
+    topics: Topics,
+) -> DigestDesk | None:
+    """The digests' book, planner and feed; None when no receiver takes a digest."""
+    schedules = digest_schedules(config.receivers)
+    if not schedules:
+        return None
+
+    def muted(labels: dict[str, str], at: datetime) -> bool:
+        return silences.muting(labels, at) is not None
+
+    book = DigestBook(schedules, router.routed_to, muted)
+    consumer = make_consumer(rt.kafka, f"newsmon-alert-digests-{rt.instance}", None)
+    feed = DigestFeed(consumer, topics, book, clock)
+    return DigestDesk(book, DigestPlanner(schedules), feed, config.names, shared.acks.get)
 
 
 def rules_enabled(config: AlertConfig) -> list[str]:
@@ -343,6 +379,8 @@ def _loop(
             parts.silence_tail.poll(0)
             parts.ack_tail.poll(0)
             parts.delivery_tail.poll(0)
+            if parts.digest_feed is not None:
+                parts.digest_feed.poll()
             rules.poll_once(timeout_ms=50)
             wait = notify.next_wakeup_seconds(MAX_WAIT_SECONDS)
             notify.poll_once(timeout_ms=int(wait * 1000))
@@ -375,6 +413,7 @@ def _shutdown(parts: _Parts | None) -> None:
         ("close silences reader", parts.silence_tail.close),
         ("close acknowledgements reader", parts.ack_tail.close),
         ("close delivery reader", parts.delivery_tail.close),
+        ("close digest reader", parts.digest_feed.close if parts.digest_feed else lambda: None),
         ("flush producer", lambda: parts.producer.close(timeout=10)),
     ]
     for step, action in steps:

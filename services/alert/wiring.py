@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from services.alert.ack_links import AckLinks
 from services.alert.config import AlertingOptions
+from services.alert.digest_config import DigestOptions
 from services.alert.receiver_specs import (
     ConsoleReceiverSpec,
     EmailReceiverSpec,
@@ -108,8 +109,16 @@ def _email(rt: AlertSettings, clock: Clock, name: str, to: list[str], own: SmtpO
     )
 
 
-def build_router(options: AlertingOptions, receivers: dict[str, Receiver]) -> Router:
-    return Router(options, receivers.keys())
+def build_router(
+    options: AlertingOptions, receivers: dict[str, Receiver], specs: Sequence[ReceiverSpec] = ()
+) -> Router:
+    digest_only = [s.name for s in specs if s.digest is not None and not s.digest.immediate]
+    return Router(options, receivers.keys(), digest_only)
+
+
+def digest_schedules(specs: Sequence[ReceiverSpec]) -> dict[str, DigestOptions]:
+    """The receivers that take a digest, with when."""
+    return {s.name: s.digest for s in specs if s.digest is not None}
 
 
 def ack_problems(options: AlertingOptions, rt: AlertSettings) -> Problems:

@@ -1,10 +1,11 @@
 """Where notifications go. A receiver sends a notification (or the short follow-up saying a situation was
-acknowledged) and says whether to retry."""
+acknowledged, or a period's digest) and says whether to retry."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from services.alert.digest import Digest
 from services.alert.notification import FollowUp, Notification
 from services.alert.retry import Verdict
 
@@ -18,4 +19,8 @@ class Receiver(Protocol):
 
     def send_follow_up(self, follow_up: FollowUp) -> Verdict:
         """Say, once, that a situation this receiver got was acknowledged; answers as `send` does."""
+        ...
+
+    def send_digest(self, digest: Digest) -> Verdict:
+        """Deliver a period's digest; answers as `send` does."""
         ...

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from services.alert.digest import Digest
 from services.alert.notification import FollowUp, Notification
+from services.alert.receivers.digest_text import render_digest_text
 from services.alert.receivers.text import follow_up_text, render_text
 from services.alert.retry import Delivered, Retry, Verdict
 from streambase.clock import Clock, SystemClock
@@ -60,6 +62,24 @@ class ConsoleReceiver:
             "acknowledged_at": follow_up.at.isoformat(),
         }
         return self._write(entry, follow_up_text(follow_up))
+
+    def send_digest(self, digest: Digest) -> Verdict:
+        entry = {
+            "receiver": self.name,
+            "notification_id": digest.id,
+            "sent_at": self._clock.now().isoformat(),
+            "type": "digest",
+            "period_start": digest.period.start.isoformat(),
+            "period_end": digest.period.end.isoformat(),
+            "summary": digest.summary,
+            "possible_repeat": digest.possible_repeat,
+            "missed_periods": digest.missed,
+            "topics": [
+                {"topic": t.topic, "topic_label": t.label, "alerts": t.alerts, "situations": t.situations}
+                for t in digest.topics
+            ],
+        }
+        return self._write(entry, render_digest_text(digest))
 
     def _write(self, entry: Mapping[str, object], text: str) -> Verdict:
         try:

@@ -18,8 +18,10 @@ from email.utils import format_datetime
 from pydantic import SecretStr
 
 from schemas import AlertEvidence
+from services.alert.digest import Digest
 from services.alert.names import DisplayNames
 from services.alert.notification import FollowUp, Notification
+from services.alert.receivers.digest_text import render_digest_html, render_digest_text
 from services.alert.receivers.text import (
     ACK_LABEL,
     MAX_NAME,
@@ -147,6 +149,24 @@ def follow_up_email(follow_up: FollowUp, sender: str, recipients: list[str], now
     return message
 
 
+def digest_email(digest: Digest, sender: str, recipients: list[str], now: datetime) -> EmailMessage:
+    """ "[newsmon digest] 17 Jun 07:00 – 18 Jun 07:00 CEST: 4 situations in 2 topics, ...", text and HTML."""
+    message = EmailMessage()
+    mark = "(possible repeat) " if digest.possible_repeat else ""
+    message["Subject"] = clip(
+        one_line(f"[newsmon digest] {mark}{digest.span}: {digest.summary}"), MAX_SUBJECT
+    )
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = format_datetime(now)
+    domain = sender.rpartition("@")[2] or "newsmon.invalid"
+    message["Message-ID"] = f"<{digest.id.replace(':', '.')}@{domain}>"
+    message["X-Newsmon-Notification"] = digest.id
+    message.set_content(render_digest_text(digest))
+    message.add_alternative(render_digest_html(digest), subtype="html")
+    return message
+
+
 def subject(notification: Notification) -> str:
     """One line (no CR or LF from a headline can start another header), at most `MAX_SUBJECT` long."""
     mark = "(possible repeat) " if notification.possible_repeat else ""
@@ -200,6 +220,9 @@ class EmailReceiver:
 
     def send_follow_up(self, follow_up: FollowUp) -> Verdict:
         return self._send(follow_up_email(follow_up, self._sender, self._recipients, self._clock.now()))
+
+    def send_digest(self, digest: Digest) -> Verdict:
+        return self._send(digest_email(digest, self._sender, self._recipients, self._clock.now()))
 
     def _send(self, message: EmailMessage) -> Verdict:
         try:

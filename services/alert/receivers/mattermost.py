@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from schemas import AlertEvidence
+from services.alert.digest import Digest
 from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.http import post_json
@@ -189,6 +190,11 @@ class MattermostReceiver:
 
     def send_follow_up(self, follow_up: FollowUp) -> Verdict:
         return self._post(render_follow_up(follow_up, self._channel, self._username))
+
+    def send_digest(self, digest: Digest) -> Verdict:
+        from services.alert.receivers.mattermost_digest import render_digest  # it builds on this module
+
+        return self._post(render_digest(digest, self._channel, self._username))
 
     def _post(self, payload: dict[str, Any]) -> Verdict:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -14,7 +14,9 @@ from typing import Any
 from pydantic import SecretStr
 from slack_sdk.webhook import WebhookClient
 
+from services.alert.digest import Digest
 from services.alert.notification import FollowUp, Notification
+from services.alert.receivers.slack_digest import render_digest
 from services.alert.receivers.slack_render import render, render_follow_up, render_plain
 from services.alert.retry import Permanent, Retry, Verdict, classify_http
 from streambase.clock import Clock, SystemClock
@@ -60,6 +62,9 @@ class SlackReceiver:
 
     def send_follow_up(self, follow_up: FollowUp) -> Verdict:
         return self._post(render_follow_up(follow_up))
+
+    def send_digest(self, digest: Digest) -> Verdict:
+        return self._post(render_digest(digest))
 
     def _post(self, payload: dict[str, Any]) -> Verdict:
         try:

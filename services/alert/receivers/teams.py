@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from schemas import AlertEvidence
+from services.alert.digest import Digest
 from services.alert.names import NO_NAMES, DisplayNames
 from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.http import post_json
@@ -184,6 +185,11 @@ class TeamsReceiver:
 
     def send_follow_up(self, follow_up: FollowUp) -> Verdict:
         return self._post(render_follow_up(follow_up))
+
+    def send_digest(self, digest: Digest) -> Verdict:
+        from services.alert.receivers.teams_digest import render_digest  # it builds on this module
+
+        return self._post(render_digest(digest))
 
     def _post(self, payload: dict[str, Any]) -> Verdict:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from schemas import Alert, AlertEvidence
+from services.alert.digest import Digest
 from services.alert.names import DisplayNames
 from services.alert.notification import FollowUp, Notification
 from services.alert.receivers.http import post_json
@@ -164,6 +165,12 @@ class WebhookReceiver:
     def send_follow_up(self, follow_up: FollowUp) -> Verdict:
         now = self._clock.now()
         return self._post(encode(follow_up_body(follow_up, now)), follow_up.id, now)
+
+    def send_digest(self, digest: Digest) -> Verdict:
+        from services.alert.receivers.webhook_digest import digest_body  # it builds on this module
+
+        now = self._clock.now()
+        return self._post(encode(digest_body(digest, now)), digest.id, now)
 
     def _post(self, data: bytes, delivery: str, now: datetime) -> Verdict:
         headers = {
