@@ -56,6 +56,7 @@ class Classifier:
         self.taxonomy = taxonomy
         self.version = version
         self._words = orthography.words
+        self._word_end = orthography.word_end
         self._language = orthography.language
         self._matcher = Matcher(orthography)
         self._context = Context.compile(taxonomy, self._matcher)
@@ -106,7 +107,8 @@ class Classifier:
             passages = signal.find(scan)
             if passages:
                 spans = scan.sentences.span
-                evidence = [(s, e, *spans(scan.sentence_of[s])) for s, e in passages]
+                end = self._word_end
+                evidence = [(s, end(text, words, e), *spans(scan.sentence_of[s])) for s, e in passages]
                 found.append(_hit(signal, text, evidence))
         actors = self._context.actors_in(scan)
         topics = self._topics.assign(scan)

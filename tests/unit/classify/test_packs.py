@@ -130,3 +130,14 @@ def test_a_topic_a_pack_leaves_out_is_found_through_its_parties_alone(english: T
     topic = next(t for t in merged.topics if t.id == "iran_israel")
     assert topic.terms == ()
     assert topic.parties == ("IR", "IL")
+
+
+def test_a_quote_runs_to_the_end_of_its_word_past_marks_and_joiners(english: Taxonomy) -> None:
+    persian = pack_taxonomy(english, Pack.model_validate(_pack("fa", ["آتش‌بس", "موشکی"])))
+    classifier = MultilingualClassifier(english, {"fa": persian})
+    text = "خبرگزاری‌ها از برقراری آتش‌بس در مرز خبر دادند."
+    strike = next(s for s in classifier.analyse(text, "fa").signals if s.id == "military_strike")
+    assert [e.text for e in strike.evidence] == ["آتش‌بس"]
+    arabic = pack_taxonomy(english, Pack.model_validate(_pack("ar", ["صاروخا"])))
+    quoted = MultilingualClassifier(english, {"ar": arabic}).analyse("أطلقوا صاروخاً على المدينة.", "ar")
+    assert [e.text for e in quoted.signals[0].evidence] == ["صاروخاً"]
