@@ -53,7 +53,7 @@ def test_a_ceasefire_call_is_not_gunfire(arabic: MultilingualClassifier) -> None
     assert [s.id for s in analysis.signals] == ["ceasefire_call"]
 
 
-@pytest.mark.parametrize(("labelled", "floor"), [("ar-dev.jsonl", 0.97), ("ar-unseen.jsonl", 0.0)])
+@pytest.mark.parametrize(("labelled", "floor"), [("ar-dev.jsonl", 0.97), ("ar-unseen.jsonl", 0.867)])
 def test_the_arabic_pack_meets_its_floors_on_the_blind_sets(repo: Path, labelled: str, floor: float) -> None:
     path = repo / "tests" / "fixtures" / "labelled" / "lang" / labelled
     result = CliRunner().invoke(cli, ["eval", str(path), "--min-macro-f1", str(floor)])

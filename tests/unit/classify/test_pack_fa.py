@@ -55,7 +55,7 @@ def test_nobody_killed_is_no_casualty_but_nine_killed_is(persian: MultilingualCl
     assert quotes(nine, "casualties") == ["کشته"]
 
 
-@pytest.mark.parametrize(("labelled", "floor"), [("fa-dev.jsonl", 0.97), ("fa-unseen.jsonl", 0.0)])
+@pytest.mark.parametrize(("labelled", "floor"), [("fa-dev.jsonl", 0.97), ("fa-unseen.jsonl", 0.763)])
 def test_the_persian_pack_meets_its_floors_on_the_blind_sets(repo: Path, labelled: str, floor: float) -> None:
     path = repo / "tests" / "fixtures" / "labelled" / "lang" / labelled
     result = CliRunner().invoke(cli, ["eval", str(path), "--min-macro-f1", str(floor)])
