@@ -54,10 +54,11 @@ def config_check(path: Path | None) -> None:
     config = runtime.load_or_exit(rt, path)
     runtime.check_receivers(runtime.alert_settings(rt, config.receivers), config, path)
     receivers = f", {len(config.receivers)} receivers" if config.receivers else ""
+    packs = f", language packs: {', '.join(sorted(config.packs))}" if config.packs else ""
     click.echo(
         f"{path or rt.runtime.config}: OK ({len(config.feeds)} feeds, "
         f"{len(config.taxonomy.topics)} topics, {len(config.taxonomy.signals)} signals, "
-        f"{len(config.rules)} rules{receivers})"
+        f"{len(config.rules)} rules{receivers}{packs})"
     )
 
 
