@@ -1,8 +1,9 @@
 """The example scenario: the two articles the project started from appear on local feeds among everyday news,
 while ingest, classify and alert run as separate processes on the real broker; Slack and email receive.
 
-The Kremlin story is wire copy: two outlets publish it, which is one source, not two; a third outlet's own
-report of the evacuation corroborates it. The warning to Washington comes later from a fourth outlet. Each
+The Kremlin story is wire copy: two outlets publish it, which is one source, not two; an Arabic outlet's own
+report of the evacuation corroborates it (two independent sources in two languages; its feed declares
+English, as misconfigured feeds do). The warning to Washington comes later from a fourth outlet. Each
 of the three expected alerts must arrive once, quoting its evidence and linking its articles, soon after the
 item appears; everyday news raises nothing.
 """
@@ -57,12 +58,11 @@ STAND_IN_US_WARNING = (
     "on Iranian targets last week."
 )
 OWN_REPORT = (
-    "Russians leave Iran by road as embassy organises departures",
-    "The Russian embassy in Tehran has begun the evacuation of Russian citizens from Iran as the Israel-Iran "
-    "war enters its fifth day, a consular official said on Tuesday. Buses are taking families north to the "
-    "border crossing with Azerbaijan, the official added.",
+    "السفارة الروسية تبدأ إجلاء رعاياها من إيران",
+    "بدأت السفارة الروسية في طهران إجلاء المواطنين الروس من إيران مع دخول الحرب بين إسرائيل وإيران يومها "
+    "الخامس، وفق ما أفاد مسؤول قنصلي الثلاثاء. وتنقل حافلات العائلات شمالاً إلى المعبر الحدودي مع أذربيجان.",
 )
-"""An independent report of the evacuation, in its own words: what corroborates the wire story."""
+"""An independent report of the evacuation, in Arabic and its own words: what corroborates the wire story."""
 NOISE = (
     ("Council approves new cycle lanes", "The city council voted to add cycle lanes on three avenues."),
     ("Rain expected over the weekend", "Forecasters expect showers on Saturday and a dry Sunday."),
@@ -123,6 +123,7 @@ OUTLETS = {
     "caspian": "Caspian Daily",
     "defense": "World Defense",
     "city": "City Post",
+    "gulf": "Gulf Herald",
 }
 
 
@@ -149,7 +150,7 @@ def running(bootstrap: str, work: Path, slack: FakeSlack, smtp: SmtpServer) -> I
 
 def play(scenario: Scenario, slack: FakeSlack, smtp: SmtpServer) -> Played:
     """Everyday news first; then the Kremlin story as wire copy on two outlets and an own report of its
-    evacuation on a third; later the US warning."""
+    evacuation, in Arabic, on a third; later the US warning."""
     stories = load_stories()
     logs = scenario.deployment.logs
     time.sleep(4)  # the everyday news goes through first
@@ -160,8 +161,8 @@ def play(scenario: Scenario, slack: FakeSlack, smtp: SmtpServer) -> Played:
     scenario.publish("levant", wire_copies[0])
     scenario.publish("caspian", wire_copies[1])
     scenario.publish("city", Item("city.example/late", "Road works on the ring road", "Expect delays.", now))
-    own_report = Item("city.example/evacuation", *OWN_REPORT, now)
-    scenario.publish("city", own_report)
+    own_report = Item("gulf.example/evacuation", *OWN_REPORT, now)
+    scenario.publish("gulf", own_report)
     kremlin_at = time.monotonic()
     early = {"evacuation_corroborated", "escalation_with_strikes"}
     wait_until(
@@ -228,6 +229,8 @@ def test_the_corroborated_evacuation_quotes_each_independent_report_once(played:
     assert "Azerbaijan" in evacuation.text
     assert "evacuation" in evacuation.text
     assert played.own_report.link in evacuation.text
+    assert "إجلاء" in evacuation.text  # the Arabic report's own quote ...
+    assert "\u2068" in evacuation.text  # ... between Unicode isolates
     assert sum(copy.link in evacuation.text for copy in played.wire_copies) == 1  # two copies, one report
     # one alert says it in its summary; a group of two (the rule fired again on the next copy) counts it
     assert "2 independent reports" in evacuation.text or "from 2 sources" in evacuation.text, evacuation.text
