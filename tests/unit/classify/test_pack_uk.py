@@ -72,7 +72,7 @@ def test_a_call_for_a_ceasefire_and_an_offer_to_mediate(classifier: Multilingual
     assert "mediation_offer" in found
 
 
-@pytest.mark.parametrize(("name", "floor"), [("uk-dev.jsonl", 0.938)])
+@pytest.mark.parametrize(("name", "floor"), [("uk-dev.jsonl", 0.938), ("uk-unseen.jsonl", 0.826)])
 def test_the_ukrainian_pack_meets_its_floors_on_the_blind_sets(name: str, floor: float) -> None:
     result = CliRunner().invoke(cli, ["eval", str(LABELLED / name), "--min-macro-f1", str(floor)])
     assert result.exit_code == 0, result.stdout + result.stderr
