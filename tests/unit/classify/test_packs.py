@@ -130,3 +130,22 @@ def test_a_topic_a_pack_leaves_out_is_found_through_its_parties_alone(english: T
     topic = next(t for t in merged.topics if t.id == "iran_israel")
     assert topic.terms == ()
     assert topic.parties == ("IR", "IL")
+
+
+def test_a_theatre_whose_sides_a_pack_names_only_in_part_is_not_found_on_one_side(english: Taxonomy) -> None:
+    """A pack naming the US but not Yemen must not read every sentence about America as the Red Sea."""
+    document = _pack("ru", ["удар*"], actors=[{"code": "US", "aliases": ["сша", "вашингтон*"]}])
+    document["topics"] = []
+    merged = pack_taxonomy(english, Pack.model_validate(document))
+    assert all(t.parties == () for t in merged.topics if "US" in t.parties)
+    article = RawArticle(
+        id="r2",
+        feed_id="f",
+        source="Desk",
+        title="Вашингтон объявил о новых пошлинах",
+        summary="США ввели пошлины на сталь и алюминий, сообщил Вашингтон в пятницу.",
+        published_at=NOW,
+        fetched_at=NOW,
+    )
+    classified = MultilingualClassifier(english, {"ru": merged}).classify(article, NOW)
+    assert (classified.language, set(classified.topics)) == ("ru", set())
