@@ -107,7 +107,7 @@ def pack_taxonomy(base: Taxonomy, pack: Pack) -> Taxonomy:
         Topic(
             id=topic.id,
             label=topic.label,
-            parties=tuple(p for p in topic.parties if p in known),
+            parties=_parties(topic.parties, known),
             terms=own_topics.get(topic.id, unnamed).terms,
             unless=own_topics.get(topic.id, unnamed).unless,
         )
@@ -126,6 +126,13 @@ def pack_taxonomy(base: Taxonomy, pack: Pack) -> Taxonomy:
         topic_rule=base.topic_rule,
         signals=signals,
     )
+
+
+def _parties(parties: tuple[str, ...], known: set[str]) -> tuple[str, ...]:
+    """A theatre's parties where the pack can name every one of them, else none: with one side left, every
+    sentence naming the other would be about the theatre (a pack knowing the US but not Yemen would read
+    all American news as the Red Sea)."""
+    return parties if all(p in known for p in parties) else ()
 
 
 def _signal(signal: Signal, terms: SignalTerms) -> Signal:

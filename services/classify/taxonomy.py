@@ -282,6 +282,9 @@ class Taxonomy(_Model):
             for j, pattern in enumerate(signal.patterns):
                 for k, group in enumerate(pattern.all):
                     found += [(("signals", i, "patterns", j, "all", k, n), t) for n, t in enumerate(group)]
+        for i, topic in enumerate(self.topics):
+            for field in ("terms", "unless"):
+                found += [(("topics", i, field, n), t) for n, t in enumerate(getattr(topic, field))]
         return found
 
     def _reference_problem(self, term: str, codes: set[str]) -> str | None:

@@ -2,7 +2,8 @@
 
 A sentence is about a topic when it names one of the topic's own terms (places, armed groups, phrases such as
 "Taiwan Strait") or names both parties, and holds none of the topic's `unless` terms (a cricket report names
-both India and Pakistan). A topic is assigned when its sentence count (the title counting
+both India and Pakistan). Terms and `unless` may name lexicon groups (`@sport_pages`), so one list of other
+senses serves every theatre. A topic is assigned when its sentence count (the title counting
 `title_weight`) reaches `min_sentences` (one sentence suffices in texts of at most `short_text_sentences`) and
 is at least `min_share_of_top` of the leading topic's count.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.classify.matcher import Matcher
-from services.classify.rules import Context, Group, Scan
+from services.classify.rules import Context, Group, Scan, resolve_all
 from services.classify.taxonomy import Taxonomy, TopicRule
 
 
@@ -35,9 +36,9 @@ class TopicModel:
         topics = tuple(
             CompiledTopic(
                 t.id,
-                matcher.group(matcher.add_all(t.terms)),
+                matcher.group(resolve_all(t.terms, taxonomy, matcher)),
                 tuple(matcher.group(aliases[p]) for p in t.parties),
-                matcher.group(matcher.add_all(t.unless)) if t.unless else None,
+                matcher.group(resolve_all(t.unless, taxonomy, matcher)) if t.unless else None,
             )
             for t in taxonomy.topics
         )

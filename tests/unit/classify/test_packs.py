@@ -141,3 +141,22 @@ def test_a_quote_runs_to_the_end_of_its_word_past_marks_and_joiners(english: Tax
     arabic = pack_taxonomy(english, Pack.model_validate(_pack("ar", ["صاروخا"])))
     quoted = MultilingualClassifier(english, {"ar": arabic}).analyse("أطلقوا صاروخاً على المدينة.", "ar")
     assert [e.text for e in quoted.signals[0].evidence] == ["صاروخاً"]
+
+
+def test_a_theatre_whose_sides_a_pack_names_only_in_part_is_not_found_on_one_side(english: Taxonomy) -> None:
+    """A pack naming the US but not Yemen must not read every sentence about America as the Red Sea."""
+    document = _pack("ru", ["удар*"], actors=[{"code": "US", "aliases": ["сша", "вашингтон*"]}])
+    document["topics"] = []
+    merged = pack_taxonomy(english, Pack.model_validate(document))
+    assert all(t.parties == () for t in merged.topics if "US" in t.parties)
+    article = RawArticle(
+        id="r2",
+        feed_id="f",
+        source="Desk",
+        title="Вашингтон объявил о новых пошлинах",
+        summary="США ввели пошлины на сталь и алюминий, сообщил Вашингтон в пятницу.",
+        published_at=NOW,
+        fetched_at=NOW,
+    )
+    classified = MultilingualClassifier(english, {"ru": merged}).classify(article, NOW)
+    assert (classified.language, set(classified.topics)) == ("ru", set())
