@@ -54,7 +54,7 @@ def test_a_denied_evacuation_and_an_eviction_are_no_evacuation(hebrew: Multiling
     assert "evacuation_notice" not in _signals(hebrew, eviction)
 
 
-@pytest.mark.parametrize(("name", "floor"), [("he-dev.jsonl", 0.97)])
+@pytest.mark.parametrize(("name", "floor"), [("he-dev.jsonl", 0.97), ("he-unseen.jsonl", 0.771)])
 def test_the_hebrew_pack_meets_its_floors_on_the_blind_hebrew_sets(name: str, floor: float) -> None:
     result = CliRunner().invoke(cli, ["eval", str(LABELLED / name), "--min-macro-f1", str(floor)])
     assert result.exit_code == 0, result.stdout + result.stderr
