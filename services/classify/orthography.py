@@ -129,17 +129,18 @@ def _arabic_prefixed(word: str) -> set[str]:
 
 
 def _hebrew_prefixed(word: str) -> set[str]:
-    """A word with every combination of ו, ש/כש, a preposition and the article Hebrew writes attached;
-    after ב, ל and כ the article is not written (בעיר, not בהעיר)."""
+    """A word with every combination of ו, ש/כש, a preposition and the article Hebrew writes attached
+    (פינוי: הפינוי, מהפינוי, בפינוי); after ב, ל and כ the article is not written (בעיר, not בהעיר). A
+    leading ה may be the article or the root's own letter (הסלמה, הפגזה), so both readings are kept
+    (בעיר for העיר, בהסלמה for הסלמה)."""
     stem = word[1:] if word.startswith("ה") and len(word) > 3 else word
     found = {word}
     for conjunction, relative, preposition in itertools.product(
         _HEBREW_CONJUNCTIONS, _HEBREW_RELATIVES, _HEBREW_PREPOSITIONS
     ):
         prefix = conjunction + relative + preposition
-        found.add(prefix + (stem if preposition in ("ב", "ל", "כ") else word))
-        if preposition in ("", "מ") and stem is not word:
-            found.add(prefix + word)
+        found.add(prefix + word)
+        found.add(prefix + (stem if preposition in ("ב", "ל", "כ") else "ה" + word))
     return found
 
 
