@@ -34,7 +34,7 @@ def _classifier(path: Path) -> Classifier:
 
     try:
         taxonomy = load_taxonomy(path)
-        return MultilingualClassifier(taxonomy, load_packs(path.parent / "packs", taxonomy))
+        return MultilingualClassifier(taxonomy, load_packs(path.parent / "packs", taxonomy), eager=False)
     except ConfigError as exc:
         raise click.ClickException(f"invalid taxonomy or language pack:\n{exc}") from None
 

@@ -7,6 +7,7 @@ group and hand tables over through their changelog topics.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,10 +88,11 @@ def serve(
     ready_gauge("classify", service.stream.ready, service.metrics.registry)
     health = HealthServer(rt.runtime.metrics_host, metrics_port, service.stream.ready).start()
     log.info(
-        "classify %s: classifier %s (%s engine), windows of %s every %s, %d partitions",
+        "classify %s: classifier %s (%s engine; rules for %s), windows of %s every %s, %d partitions",
         instance,
         classifier.version,
         classifier.build,
+        ", ".join(sorted(classifier.languages)),
         options.window,
         options.window_step,
         kafka.partitions,
@@ -114,10 +116,16 @@ class ClassifyConfig:
 
 
 def load_classifier(config: ClassifyConfig) -> ArticleClassifier:
-    """The pure engine compiled from the configured taxonomy and language packs."""
+    """The pure engine compiled from the configured taxonomy and language packs, all of them now: a pack
+    compiled on its first article would hold up that batch (a second or two for Arabic or Hebrew)."""
     from services.classify.multilingual import MultilingualClassifier  # the engine is heavy to import
 
-    return MultilingualClassifier(config.taxonomy, config.packs)
+    started = time.perf_counter()
+    classifier = MultilingualClassifier(config.taxonomy, config.packs)
+    log.info(
+        "classifier compiled in %.1f s (%d language packs)", time.perf_counter() - started, len(config.packs)
+    )
+    return classifier
 
 
 def main(rt: ServiceSettings, config: ClassifyConfig, metrics_port: int) -> None:

@@ -75,3 +75,13 @@ def test_broken_yaml_syntax_gives_the_line(tmp_path: Path) -> None:
 def test_a_missing_file_says_so(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "absent.yaml")
+
+
+def test_the_shipped_taxonomy_and_language_packs_load_on_the_fast_parser() -> None:
+    """An unquoted actor:XX inside [ ] sends a file to the round-trip parser, ten times slower: every
+    classify start and every `newsmon classify` would pay it."""
+    from streambase.yamlconf import _fast_plain
+
+    config = Path(__file__).resolve().parents[2] / "config"
+    for path in [config / "taxonomy.yaml", *sorted((config / "packs").glob("*.yaml"))]:
+        assert _fast_plain(path, frozenset()) is not None, path.name
