@@ -53,6 +53,7 @@ def _evidence(item: AlertEvidence, names: DisplayNames) -> dict[str, Any]:
         "signal_label": names.signal(item.signal) if item.signal else None,
         "quote": item.quote,
         "sentence": item.sentence,
+        "language": item.language,
         "published_at": item.published_at.isoformat(),
     }
 

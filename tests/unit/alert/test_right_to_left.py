@@ -8,7 +8,7 @@ import json
 from schemas import Alert, AlertEvidence
 from services.alert.engine import RuleEngine
 from services.alert.notification import Notification
-from services.alert.receivers import email, mattermost, slack_render, teams
+from services.alert.receivers import email, mattermost, slack_render, teams, webhook
 from services.alert.receivers.text import render_text
 from tests.servers.slack import payload_problems
 from tests.servers.teams import card_problems
@@ -72,3 +72,8 @@ def test_an_alert_quote_carries_the_language_classify_told_for_its_article() -> 
     article = classified("h1", "us_intervention_warning").model_copy(update={"language": "he"})
     [fired] = RuleEngine([RULE]).observe_article(article, T0)
     assert [item.language for item in fired.evidence] == ["he"]
+
+
+def test_the_webhook_body_says_which_language_each_quote_is_in() -> None:
+    body = webhook.body(with_quote(ARABIC, PROOF, "ar"), T0)
+    assert [e["language"] for e in body["alerts"][0]["evidence"]] == ["ar"]
