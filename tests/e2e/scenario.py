@@ -62,14 +62,21 @@ def rss(outlet: str, items: Iterable[Item]) -> bytes:
     ).encode()
 
 
-def write_config(directory: Path, feeds: Sequence[tuple[str, str, str]] = (), extra: str = "") -> Path:
-    """newsmon.yaml with the shipped taxonomy, language packs and rules, quick polls and the given (id,
-    outlet, url) feeds."""
+def write_config(
+    directory: Path,
+    feeds: Sequence[tuple[str, str, str]] = (),
+    extra: str = "",
+    packs: Sequence[str] = (),
+) -> Path:
+    """newsmon.yaml with the shipped taxonomy and rules, the language packs named (each adds to classify's
+    start-up), quick polls and the given (id, outlet, url) feeds."""
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "config" / "taxonomy.yaml", directory / "taxonomy.yaml")
     shutil.copy(REPO / "config" / "rules.yaml", directory / "rules.yaml")
-    if (REPO / "config" / "packs").is_dir():
-        shutil.copytree(REPO / "config" / "packs", directory / "packs", dirs_exist_ok=True)
+    if packs:
+        (directory / "packs").mkdir(exist_ok=True)
+    for language in packs:
+        shutil.copy(REPO / "config" / "packs" / f"{language}.yaml", directory / "packs" / f"{language}.yaml")
     lines = [f"- {{id: {fid}, url: '{url}', outlet: '{outlet}', language: en}}" for fid, outlet, url in feeds]
     (directory / "feeds.yaml").write_text("\n".join(lines) + "\n" if lines else "[]\n")
     main = directory / "newsmon.yaml"

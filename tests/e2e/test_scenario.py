@@ -138,7 +138,8 @@ def running(bootstrap: str, work: Path, slack: FakeSlack, smtp: SmtpServer) -> I
         for feed, outlet in OUTLETS.items():
             feeds.add(f"/{feed}.xml", rss(outlet, items[feed]))
         listed = [(feed, outlet, feeds.url(f"/{feed}.xml")) for feed, outlet in OUTLETS.items()]
-        deploy, settings = deployment(bootstrap, work, write_config(work / "config", listed), slack, smtp)
+        config = write_config(work / "config", listed, packs=["ar"])  # the Arabic outlet's report
+        deploy, settings = deployment(bootstrap, work, config, slack, smtp)
         try:
             for process in deploy.start("ingest", "classify", "alert"):
                 wait_ready(process)
