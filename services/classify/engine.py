@@ -68,9 +68,9 @@ class Classifier:
         self._topic_ids = tuple(t.id for t in self._topics.topics)
         self._actor_codes = tuple(code for code, _ in self._context.actors)
         self._native = (
-            native.load(self._matcher, self._context, self._signals, self._topics, MAX_EVIDENCE)
-            if orthography.language == "en"
-            else None  # the Rust engine reads ASCII words; a language pack runs the reference engine
+            None  # the Rust engine starts sentences at capitals only: caseless scripts run the reference
+            if orthography.caseless
+            else native.load(self._matcher, self._context, self._signals, self._topics, MAX_EVIDENCE)
         )
 
     @classmethod
@@ -119,6 +119,9 @@ class Classifier:
         if answer is None:
             return EMPTY
         signals, topics, actors = answer
+        if self._language != "en":  # a quote runs to the end of its word, as in `analyse`
+            end = self._word_end
+            signals = [(i, [(s, end(text, words, e), a, b) for s, e, a, b in found]) for i, found in signals]
         found = [_hit(self._signals[index], text, passages) for index, passages in signals]
         topic_ids, actor_codes = self._topic_ids, self._actor_codes
         return _analysis(tuple(topic_ids[i] for i in topics), found, tuple(actor_codes[i] for i in actors))

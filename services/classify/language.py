@@ -17,8 +17,9 @@ from typing import Any
 UNDETERMINED = "und"
 """BCP 47 for a text whose language cannot be told (too short, or no letters)."""
 
-SAMPLE_CHARS = 300
-"""Characters read: a headline and a lead paragraph tell the language as well as the whole text."""
+SAMPLE_CHARS = 150
+"""Characters the model reads: a headline and the start of the lead tell the language as well as the whole
+text (the same answers on every blind set as 600 characters), and the model's cost grows with the text."""
 
 ENGLISH_CHARS = 300
 """Characters in which English function words are counted: fifty words settle English copy."""
@@ -46,9 +47,8 @@ letters (French, Spanish, German ...) share a few ("on", "a", "in"), never a qua
 def identify(text: str) -> str:
     """ISO 639-1 code of the language `text` is written in (`he`, `ru`, `fa` ...), or `und`."""
     opening = text[:ENGLISH_CHARS].lower().split()
-    if len(opening) >= _MIN_WORDS and sum(1 for t in opening if t in _ENGLISH) >= _ENGLISH_SHARE * len(
-        opening
-    ):
+    english = sum(1 for token in opening if token in _ENGLISH)
+    if len(opening) >= _MIN_WORDS and english >= _ENGLISH_SHARE * len(opening):
         return "en"
     tokens = text[:SAMPLE_CHARS].lower().split()
     sample = " ".join(tokens)

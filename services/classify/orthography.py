@@ -75,6 +75,32 @@ _FOLDS: dict[str, dict[str, str]] = {
     "ar": {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ۀ": "ه"},
     "fa": {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "ه", "ة": "ه"},
 }
+_ARABIC_DIGITS = {
+    **{chr(0x660 + d): str(d) for d in range(10)},
+    **{chr(0x6F0 + d): str(d) for d in range(10)},
+}
+_FOLDS["ar"] |= _ARABIC_DIGITS
+_FOLDS["fa"] |= _ARABIC_DIGITS
+
+_ALPHABETS = {
+    "ru": "абвгдежзийклмнопрстуфхцчшщъыьэюяіїєґў",
+    "uk": "абвгдежзийклмнопрстуфхцчшщъыьэюяіїєґў",
+    "ar": "ءاآأإئؤبتثجحخدذرزسشصضطظعغفقكلمنهويپچژگکیةى",
+    "fa": "ءاآأإئؤبتثجحخدذرزسشصضطظعغفقكلمنهويپچژگکیةى",
+    "he": "אבגדהוזחטיכךלמםנןסעפףצץקרשת",
+    "fr": "àâäçéèêëîïôöùûüÿñáíóúßœæãõåìò",
+    "es": "àâäçéèêëîïôöùûüÿñáíóúßœæãõåìò",
+    "de": "àâäçéèêëîïôöùûüÿñáíóúßœæãõåìò",
+}
+"""The letters of each language after folding, each written as one ASCII byte in the word string (below)."""
+_CODES = [
+    *map(chr, range(0x02, 0x09)),
+    *map(chr, range(0x0E, 0x1C)),
+    *'!"#$%&()*+,./:;<=>?@[\\]^_`{|}~',
+    "\x7f",
+]
+"""ASCII characters that are neither letters, digits, space nor whitespace to str.split(), nor ' and -."""
+
 _MARK = "\x00"
 _MARKED_WORD = re.compile(r"[^ \x00]*\x00[^ ]*")
 _KEEP_IN_WORDS = frozenset("'-")
@@ -147,6 +173,22 @@ def _hebrew_prefixed(word: str) -> set[str]:
 _PREFIXED = {"ar": _arabic_prefixed, "he": _hebrew_prefixed}
 
 
+class _Coding(dict[int, str]):
+    """str.translate table: a language's letters to one ASCII byte each, any other non-ASCII letter to the
+    placeholder \\x01 (as English has it), ASCII unchanged. The word string is then ASCII, one byte per
+    character, as the Rust engine reads it."""
+
+    def __init__(self, alphabet: str) -> None:
+        if len(alphabet) > len(_CODES):
+            raise ValueError(f"an alphabet of {len(alphabet)} letters; {len(_CODES)} codes")
+        super().__init__({ord(letter): code for letter, code in zip(alphabet, _CODES, strict=False)})
+
+    def __missing__(self, code: int) -> str:
+        result = chr(code) if code < 128 else "\x01"
+        self[code] = result
+        return result
+
+
 @dataclass(frozen=True)
 class Folded:
     """The orthography of a language with a pack (see the module docstring)."""
@@ -154,8 +196,12 @@ class Folded:
     language: str
     caseless: bool
     _table: _Folding = field(repr=False, compare=False)
+    _coding: _Coding = field(repr=False, compare=False)
 
     def words(self, text: str) -> str:
+        return self._folded(text).translate(self._coding)
+
+    def _folded(self, text: str) -> str:
         folded = text.translate(self._table)
         if _MARK in folded:
             folded = _MARKED_WORD.sub(_marks_to_the_end, folded)
@@ -179,7 +225,7 @@ class Folded:
                 found.append(form)
                 continue
             first, _, rest = form.text.partition(" ")
-            for variant in sorted(prefixed(self.words(first).strip())):
+            for variant in sorted(prefixed(self._folded(first).strip())):
                 text = f"{variant} {rest}" if rest else variant
                 found.append(Form(text, form.prefix, form.case_sensitive))
         return found
@@ -205,4 +251,4 @@ def orthography(language: str) -> Orthography:
     if language == "en":
         return ENGLISH
     table = _Folding(_FOLDS.get(language, {}), apostrophe=language == "uk")
-    return Folded(language, language in _CASELESS, table)
+    return Folded(language, language in _CASELESS, table, _Coding(_ALPHABETS.get(language, "")))

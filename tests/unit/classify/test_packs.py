@@ -98,9 +98,12 @@ def test_each_article_is_read_with_the_rules_of_its_language(english: Taxonomy) 
 def test_folding_keeps_every_offset_and_makes_spelling_variants_one(
     language: str, text: str, folded: str
 ) -> None:
-    words = orthography(language).words(text)
-    assert words == folded
+    spelling = orthography(language)
+    words = spelling.words(text)
+    assert words == spelling.words(folded)  # the variant spellings read as one
     assert len(words) == len(text)
+    assert words.isascii()  # one byte per character, as the Rust engine reads it
+    assert [len(w) for w in words.split(" ")] == [len(w) for w in folded.split(" ")]
 
 
 def test_arabic_and_hebrew_terms_also_match_with_their_attached_prefixes() -> None:
