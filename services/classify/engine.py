@@ -67,11 +67,7 @@ class Classifier:
         self._matcher.compile()
         self._topic_ids = tuple(t.id for t in self._topics.topics)
         self._actor_codes = tuple(code for code, _ in self._context.actors)
-        self._native = (
-            None  # the Rust engine starts sentences at capitals only: caseless scripts run the reference
-            if orthography.caseless
-            else native.load(self._matcher, self._context, self._signals, self._topics, MAX_EVIDENCE)
-        )
+        self._native = native.load(self._matcher, self._context, self._signals, self._topics, MAX_EVIDENCE)
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> Classifier:

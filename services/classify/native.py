@@ -156,6 +156,7 @@ def plan(
             rule.title_weight,
         ),
         "max_passages": max_passages,
+        "caseless": matcher.orthography.caseless,
     }
 
 

@@ -34,6 +34,8 @@ struct Engine {
     actor_of: Vec<i32>,
     actor_terms: u32,
     max_passages: usize,
+    /// Whether the script has no capitals (see `Sentences::new`).
+    caseless: bool,
 }
 
 fn item<'py, T: for<'a> FromPyObject<'a, 'py>>(
@@ -193,6 +195,7 @@ impl Engine {
             actor_of: item(plan, "actor_of")?,
             actor_terms: item(plan, "actor_terms")?,
             max_passages: item(plan, "max_passages")?,
+            caseless: item(plan, "caseless")?,
         };
         engine
             .check()
@@ -221,7 +224,14 @@ impl Engine {
         if !applicable {
             return Ok(Some((Vec::new(), Vec::new(), actors))); // no sentences needed
         }
-        let mut scan = Scan::new(&chars, words.as_bytes(), &hits, presence, &self.groups);
+        let mut scan = Scan::new(
+            &chars,
+            words.as_bytes(),
+            &hits,
+            presence,
+            &self.groups,
+            self.caseless,
+        );
         self.context.prepare(&mut scan);
         let mut found = Vec::new();
         let mut done = Vec::new();

@@ -250,8 +250,9 @@ impl<'a> Scan<'a> {
         hits: &Hits,
         presence: Presence,
         groups: &Groups,
+        caseless: bool,
     ) -> Scan<'a> {
-        let sentences = Sentences::new(text, words);
+        let sentences = Sentences::new(text, words, caseless);
         let words_per_mask = sentences.len().div_ceil(64);
         let mut masks = vec![0u64; groups.count * words_per_mask];
         let mut sizes = vec![0u32; groups.count + 1];

@@ -6,6 +6,8 @@ pub type Hit = (u32, u32);
 const CLOSERS: [char; 7] = ['"', '\'', ')', ']', '\u{201d}', '\u{2019}', '\u{bb}'];
 const OPENERS: [char; 7] = ['"', '\'', '(', '[', '\u{201c}', '\u{2018}', '\u{ab}'];
 const MARKS: [char; 3] = ['.', '!', '?'];
+/// The Arabic question mark, which ends a sentence of a caseless script as '?' does.
+const ARABIC_QUESTION: char = '\u{61f}';
 const ABBREVIATIONS: [&str; 48] = [
     "u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "i.e", "e.g", "mr", "mrs", "ms", "dr", "gen", "lt",
     "col", "maj", "capt", "sgt", "adm", "prof", "sen", "rep", "gov", "st", "no", "vs", "inc",
@@ -16,6 +18,15 @@ const ABBREVIATIONS: [&str; 48] = [
 /// Python's `str.isspace` for one character: Unicode white space plus the ASCII separators \x1c-\x1f.
 pub fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `c.isalpha() and not c.islower()` for the letters of caseless scripts: Rust's alphabetic
+/// property also holds the vowel marks of Arabic and Hebrew (which Python's `isalpha` leaves out).
+fn is_caseless_letter(c: char) -> bool {
+    let mark = matches!(c,
+        '\u{300}'..='\u{36f}' | '\u{591}'..='\u{5c7}' | '\u{610}'..='\u{61a}' | '\u{64b}'..='\u{65f}'
+        | '\u{670}' | '\u{6d6}'..='\u{6ed}' | '\u{8d3}'..='\u{8ff}' | '\u{fb1e}');
+    c.is_alphabetic() && !c.is_lowercase() && !mark
 }
 
 fn is_upper(c: char) -> bool {
@@ -57,13 +68,15 @@ pub struct Sentences {
 
 impl Sentences {
     /// The sentences of `text`, `words` being its normalised copy.
-    pub fn new(text: &[char], words: &[u8]) -> Sentences {
+    /// In a `caseless` script (Arabic, Persian, Hebrew) any letter may start a sentence, and the Arabic
+    /// question mark ends one.
+    pub fn new(text: &[char], words: &[u8], caseless: bool) -> Sentences {
         let size = text.len();
         let mut starts: Vec<u32> = vec![0];
         let mut ends: Vec<u32> = Vec::new();
-        for (mark, after) in candidates(text, words) {
+        for (mark, after) in candidates(text, words, caseless) {
             let newline = text[mark] == '\n';
-            if !newline && !ends_sentence(text, mark, after) {
+            if !newline && !ends_sentence(text, mark, after, caseless) {
                 continue;
             }
             let end = if newline { mark } else { after - 1 };
@@ -109,21 +122,22 @@ impl Sentences {
 
 /// (mark, after) of every place a sentence may end: a mark, its closing quotes and one white space. Only
 /// spaces and line breaks can follow one, and `words` has a space wherever the text has either.
-fn candidates(text: &[char], words: &[u8]) -> Vec<(usize, usize)> {
+fn candidates(text: &[char], words: &[u8], caseless: bool) -> Vec<(usize, usize)> {
+    let is_mark = |c: char| MARKS.contains(&c) || (caseless && c == ARABIC_QUESTION);
     let mut found = Vec::new();
     for at in memchr::memchr_iter(b' ', words) {
         match text[at] {
             '\n' => found.push((at, at + 1)),
             ' ' if at > 0 => {
                 let before = at - 1;
-                if MARKS.contains(&text[before]) {
+                if is_mark(text[before]) {
                     found.push((before, at + 1));
                 } else if CLOSERS.contains(&text[before]) {
                     let mut stop = before;
                     while stop > 0 && CLOSERS.contains(&text[stop - 1]) {
                         stop -= 1;
                     }
-                    if stop > 0 && MARKS.contains(&text[stop - 1]) {
+                    if stop > 0 && is_mark(text[stop - 1]) {
                         found.push((stop - 1, at + 1));
                     }
                 }
@@ -134,7 +148,7 @@ fn candidates(text: &[char], words: &[u8]) -> Vec<(usize, usize)> {
     found
 }
 
-fn ends_sentence(text: &[char], mark: usize, after: usize) -> bool {
+fn ends_sentence(text: &[char], mark: usize, after: usize, caseless: bool) -> bool {
     let window = &text[after.min(text.len())..(after + 3).min(text.len())];
     let mut i = 0;
     while i < window.len() && matches!(window[i], ' ' | '\t' | '\u{a0}') {
@@ -145,7 +159,8 @@ fn ends_sentence(text: &[char], mark: usize, after: usize) -> bool {
     }
     let following = window.get(i).copied();
     if let Some(c) = following {
-        if !(is_upper(c) || c.is_ascii_digit() || c == '\n') {
+        let starts = is_upper(c) || c.is_ascii_digit() || c == '\n';
+        if !(starts || caseless && is_caseless_letter(c)) {
             return false;
         }
     }
