@@ -3,6 +3,7 @@
     python -m bench.realnews sources                                  # repos, commits, clone commands
     python -m bench.realnews build --snapshots DIR [--out DIR]        # -> OUT/corpus.jsonl
     python -m bench.realnews sample [--out DIR]                       # -> OUT/sample-{dev,unseen}.jsonl
+    python -m bench.realnews stories --snapshots DIR [--out DIR]  # -> OUT/stories-real{,-dev,-unseen}.jsonl
 
 The output is published text: it goes to a folder outside this repository (default ~/newsmon-realnews).
 """
@@ -20,7 +21,18 @@ from bench.realnews.corpus import by_id, cap_cells, cells_of, dedupe, parse_line
 from bench.realnews.labels import LABELS_FILE, LabelsError, load_labels
 from bench.realnews.sample import SAMPLE_SEED, SampleError, draw, split_sample
 from bench.realnews.snapshots import Snapshot, SnapshotError
-from bench.realnews.sources import SOURCES, Source
+from bench.realnews.sources import GNEWS_FILE, SOURCES, Source
+from bench.realnews.stories import (
+    STORIES_FILE,
+    WINDOW,
+    StoriesError,
+    first_sightings,
+    in_window,
+    load_story_labels,
+    split_by_story,
+    story_counts,
+    story_records,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = Path("~/newsmon-realnews")
@@ -105,6 +117,31 @@ def sample(args: argparse.Namespace) -> None:
         log(f"wrote {len(records)} items to {path} ({with_signal} with a signal)")
 
 
+def hourly_files(snapshot: Snapshot) -> list[tuple[str, str]]:
+    paths = [path for path in snapshot.list("news") if GNEWS_FILE.match(path)]
+    log(f"  {len(paths)} hourly files")
+    return [(path, data.decode("utf-8", "replace")) for path, data in snapshot.read_many(paths)]
+
+
+def stories(args: argparse.Namespace) -> None:
+    out = out_dir(args.out)
+    source = next(source for source in SOURCES if source.key == "gnews")
+    override = overrides(args.snapshot).get(source.key)
+    log(f"[{source.key}] {source.pin.repo} @ {source.pin.commit[:12]}: {source.files}")
+    snapshot = Snapshot.locate(source.pin, args.snapshots.expanduser(), override)
+    items = in_window(first_sightings(hourly_files(snapshot)))
+    log(
+        f"{len(items)} headlines first seen in [{WINDOW.start:%Y-%m-%dT%H:%MZ}, {WINDOW.end:%Y-%m-%dT%H:%MZ})"
+    )
+    records = story_records(items, load_story_labels(args.labels))
+    write_lines(out / "stories-real.jsonl", records)
+    for half, part in split_by_story(records).items():
+        path = out / f"stories-real-{half}.jsonl"
+        write_lines(path, part)
+        count, story_total, copies = story_counts(part)
+        log(f"wrote {count} items ({story_total} stories, {copies} copies) to {path}")
+
+
 def sources(args: argparse.Namespace) -> None:
     root = str(args.snapshots)
     for source in SOURCES:
@@ -167,6 +204,27 @@ def parser() -> argparse.ArgumentParser:
         "--labels", type=Path, default=LABELS_FILE, metavar="FILE", help="labels (the committed file)"
     )
     sampler.set_defaults(run=sample)
+
+    storier = commands.add_parser(
+        "stories",
+        help="label the headlines of a three-day window with stories: OUT/stories-real{,-dev,-unseen}.jsonl",
+        description="Read the hourly Google-News archive at its pinned commit, keep every headline first "
+        f"seen from {WINDOW.start:%Y-%m-%dT%H:%MZ} to {WINDOW.end:%Y-%m-%dT%H:%MZ}, join the story labels "
+        "by id and split by story: dev when the first byte of sha256(story id) is even, unseen when odd.",
+    )
+    storier.add_argument(
+        "--snapshots", type=Path, required=True, metavar="DIR", help="folder of snapshots, as for build"
+    )
+    storier.add_argument(
+        "--snapshot", action="append", default=[], metavar="gnews=DIR", help="the archive elsewhere"
+    )
+    storier.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
+    )
+    storier.add_argument(
+        "--labels", type=Path, default=STORIES_FILE, metavar="FILE", help="story labels (the committed file)"
+    )
+    storier.set_defaults(run=stories)
     return top
 
 
@@ -174,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (UsageError, SnapshotError, SampleError, LabelsError) as exc:
+    except (UsageError, SnapshotError, SampleError, LabelsError, StoriesError) as exc:
         log(f"error: {exc}")
         return 1
     except FileNotFoundError as exc:
