@@ -17,6 +17,7 @@ from bench.realnews.corpus import Item, cap_cells, cells_of, dedupe, make_item
 from bench.realnews.labels import (
     HEADER,
     LABELS_FILE,
+    SUPPLEMENT_LABELS_FILE,
     Label,
     LabelsError,
     format_labels,
@@ -24,7 +25,16 @@ from bench.realnews.labels import (
     parse_labels,
 )
 from bench.realnews.registers import conflict_or, subreddit_register
-from bench.realnews.sample import QUOTA, SampleError, check_labels_cover, draw, split_of, split_sample
+from bench.realnews.sample import (
+    QUOTA,
+    SUPPLEMENT_QUOTA,
+    SampleError,
+    check_labels_cover,
+    draw,
+    draw_supplement,
+    split_of,
+    split_sample,
+)
 from bench.realnews.snapshots import Pin, Snapshot, SnapshotError
 from bench.realnews.sources import (
     first_of_each,
@@ -173,6 +183,28 @@ def test_the_draw_is_seeded_follows_the_quota_and_cuts_each_text() -> None:
     assert len({i.id for i in drawn}) == 12
     assert all(len(i.text) <= 900 for i in drawn)
     assert draw(items, quota, seed=8) != drawn
+
+
+def test_the_supplement_never_draws_an_item_of_the_first_sample() -> None:
+    items = [item(f"i{n}", register="conflict") for n in range(6)]
+    drawn = draw_supplement(items, ["i0", "i2", "i4"], {("conflict", "fam"): 3}, seed=1)
+    assert sorted(i.id for i in drawn) == ["i1", "i3", "i5"]
+
+
+def test_the_supplement_quota_is_400_conflict_and_world_items_half_of_them_ledes() -> None:
+    assert sum(SUPPLEMENT_QUOTA.values()) == 400
+    assert {register for register, _ in SUPPLEMENT_QUOTA} == {"conflict", "world"}
+    with_ledes = sum(count for (_, family), count in SUPPLEMENT_QUOTA.items() if family == "ag_news_test")
+    assert with_ledes > 200
+
+
+def test_the_committed_supplement_labels_hold_its_quota_and_no_first_sample_item() -> None:
+    labels = load_labels(SUPPLEMENT_LABELS_FILE)
+    expected = Counter[str]()
+    for (_, family), count in SUPPLEMENT_QUOTA.items():
+        expected[ID_PREFIXES[family]] += count
+    assert Counter(item_id.split("-")[0] + "-" for item_id in labels) == expected
+    assert not labels.keys() & load_labels().keys()
 
 
 def test_a_cell_smaller_than_its_quota_is_refused() -> None:
