@@ -3,6 +3,8 @@
     python -m bench.realnews sources                                  # repos, commits, clone commands
     python -m bench.realnews build --snapshots DIR [--out DIR]        # -> OUT/corpus.jsonl
     python -m bench.realnews sample [--out DIR]                       # -> OUT/sample-{dev,unseen}.jsonl
+    python -m bench.realnews supplement [--out DIR]                   # -> OUT/sample2-{dev,unseen}.jsonl
+    python -m bench.realnews stories --snapshots DIR [--out DIR]  # -> OUT/stories-real{,-dev,-unseen}.jsonl
 
 The output is published text: it goes to a folder outside this repository (default ~/newsmon-realnews).
 """
@@ -16,11 +18,38 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bench.realnews.corpus import by_id, cap_cells, cells_of, dedupe, parse_lines, register_counts, to_line
-from bench.realnews.labels import LABELS_FILE, LabelsError, load_labels
-from bench.realnews.sample import SAMPLE_SEED, SampleError, draw, split_sample
+from bench.realnews.corpus import (
+    Item,
+    by_id,
+    cap_cells,
+    cells_of,
+    dedupe,
+    parse_lines,
+    register_counts,
+    to_line,
+)
+from bench.realnews.labels import LABELS_FILE, SUPPLEMENT_LABELS_FILE, Label, LabelsError, load_labels
+from bench.realnews.sample import (
+    SAMPLE_SEED,
+    SUPPLEMENT_SEED,
+    SampleError,
+    draw,
+    draw_supplement,
+    split_sample,
+)
 from bench.realnews.snapshots import Snapshot, SnapshotError
-from bench.realnews.sources import SOURCES, Source
+from bench.realnews.sources import GNEWS_FILE, SOURCES, Source
+from bench.realnews.stories import (
+    STORIES_FILE,
+    WINDOW,
+    StoriesError,
+    first_sightings,
+    in_window,
+    load_story_labels,
+    split_by_story,
+    story_counts,
+    story_records,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = Path("~/newsmon-realnews")
@@ -88,21 +117,63 @@ def build(args: argparse.Namespace) -> None:
         log(f"  register {register:<14} {count}")
 
 
-def sample(args: argparse.Namespace) -> None:
-    out = out_dir(args.out)
+def read_corpus(args: argparse.Namespace, out: Path) -> list[Item]:
     corpus_path: Path = (args.corpus or out / CORPUS).expanduser()
     if not corpus_path.is_file():
         raise UsageError(f"no corpus at {corpus_path}: run `python -m bench.realnews build` first")
     with corpus_path.open(encoding="utf-8") as lines:
-        corpus = list(parse_lines(lines))
-    labels = load_labels(args.labels)
-    drawn = draw(corpus)
-    log(f"drew {len(drawn)} items from {len(corpus)} (seed {SAMPLE_SEED})")
+        return list(parse_lines(lines))
+
+
+def write_halves(out: Path, name: str, drawn: list[Item], labels: dict[str, Label]) -> None:
     for half, records in split_sample(drawn, labels).items():
-        path = out / f"sample-{half}.jsonl"
+        path = out / f"{name}-{half}.jsonl"
         write_lines(path, records)
         with_signal = sum(1 for record in records if record["signals"])
         log(f"wrote {len(records)} items to {path} ({with_signal} with a signal)")
+
+
+def sample(args: argparse.Namespace) -> None:
+    out = out_dir(args.out)
+    corpus = read_corpus(args, out)
+    labels = load_labels(args.labels)
+    drawn = draw(corpus)
+    log(f"drew {len(drawn)} items from {len(corpus)} (seed {SAMPLE_SEED})")
+    write_halves(out, "sample", drawn, labels)
+
+
+def supplement(args: argparse.Namespace) -> None:
+    out = out_dir(args.out)
+    corpus = read_corpus(args, out)
+    labels = load_labels(args.labels)
+    drawn = draw_supplement(corpus, load_labels(args.first_labels))
+    log(f"drew {len(drawn)} items from {len(corpus)}, the first sample left out (seed {SUPPLEMENT_SEED})")
+    write_halves(out, "sample2", drawn, labels)
+
+
+def hourly_files(snapshot: Snapshot) -> list[tuple[str, str]]:
+    paths = [path for path in snapshot.list("news") if GNEWS_FILE.match(path)]
+    log(f"  {len(paths)} hourly files")
+    return [(path, data.decode("utf-8", "replace")) for path, data in snapshot.read_many(paths)]
+
+
+def stories(args: argparse.Namespace) -> None:
+    out = out_dir(args.out)
+    source = next(source for source in SOURCES if source.key == "gnews")
+    override = overrides(args.snapshot).get(source.key)
+    log(f"[{source.key}] {source.pin.repo} @ {source.pin.commit[:12]}: {source.files}")
+    snapshot = Snapshot.locate(source.pin, args.snapshots.expanduser(), override)
+    items = in_window(first_sightings(hourly_files(snapshot)))
+    log(
+        f"{len(items)} headlines first seen in [{WINDOW.start:%Y-%m-%dT%H:%MZ}, {WINDOW.end:%Y-%m-%dT%H:%MZ})"
+    )
+    records = story_records(items, load_story_labels(args.labels))
+    write_lines(out / "stories-real.jsonl", records)
+    for half, part in split_by_story(records).items():
+        path = out / f"stories-real-{half}.jsonl"
+        write_lines(path, part)
+        count, story_total, copies = story_counts(part)
+        log(f"wrote {count} items ({story_total} stories, {copies} copies) to {path}")
 
 
 def sources(args: argparse.Namespace) -> None:
@@ -167,6 +238,55 @@ def parser() -> argparse.ArgumentParser:
         "--labels", type=Path, default=LABELS_FILE, metavar="FILE", help="labels (the committed file)"
     )
     sampler.set_defaults(run=sample)
+
+    supplementer = commands.add_parser(
+        "supplement",
+        help="draw the conflict supplement from OUT/corpus.jsonl and write OUT/sample2-{dev,unseen}.jsonl",
+        description=f"Draw 400 conflict and world items not in the first sample (seed {SUPPLEMENT_SEED}), "
+        "ledes favoured, join labels2.tsv by id and split by the sample's rule on the item id.",
+    )
+    supplementer.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
+    )
+    supplementer.add_argument(
+        "--corpus", type=Path, metavar="FILE", help="corpus to draw from (default OUT/corpus.jsonl)"
+    )
+    supplementer.add_argument(
+        "--labels",
+        type=Path,
+        default=SUPPLEMENT_LABELS_FILE,
+        metavar="FILE",
+        help="the supplement's labels (the committed file)",
+    )
+    supplementer.add_argument(
+        "--first-labels",
+        type=Path,
+        default=LABELS_FILE,
+        metavar="FILE",
+        help="the first sample's labels, whose items are left out (the committed file)",
+    )
+    supplementer.set_defaults(run=supplement)
+
+    storier = commands.add_parser(
+        "stories",
+        help="label the headlines of a three-day window with stories: OUT/stories-real{,-dev,-unseen}.jsonl",
+        description="Read the hourly Google-News archive at its pinned commit, keep every headline first "
+        f"seen from {WINDOW.start:%Y-%m-%dT%H:%MZ} to {WINDOW.end:%Y-%m-%dT%H:%MZ}, join the story labels "
+        "by id and split by story: dev when the first byte of sha256(story id) is even, unseen when odd.",
+    )
+    storier.add_argument(
+        "--snapshots", type=Path, required=True, metavar="DIR", help="folder of snapshots, as for build"
+    )
+    storier.add_argument(
+        "--snapshot", action="append", default=[], metavar="gnews=DIR", help="the archive elsewhere"
+    )
+    storier.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
+    )
+    storier.add_argument(
+        "--labels", type=Path, default=STORIES_FILE, metavar="FILE", help="story labels (the committed file)"
+    )
+    storier.set_defaults(run=stories)
     return top
 
 
@@ -174,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (UsageError, SnapshotError, SampleError, LabelsError) as exc:
+    except (UsageError, SnapshotError, SampleError, LabelsError, StoriesError) as exc:
         log(f"error: {exc}")
         return 1
     except FileNotFoundError as exc:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LABELS_FILE = Path(__file__).with_name("labels.tsv")
+SUPPLEMENT_LABELS_FILE = Path(__file__).with_name("labels2.tsv")
+"""The conflict supplement's labels, in the same format."""
 HEADER = "id\tsignals\ttopics\tconflict"
 
 SIGNALS = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from bench.realnews.corpus import Item, cap_cells, cells_of, dedupe, make_item
 from bench.realnews.labels import (
     HEADER,
     LABELS_FILE,
+    SUPPLEMENT_LABELS_FILE,
     Label,
     LabelsError,
     format_labels,
@@ -23,9 +25,39 @@ from bench.realnews.labels import (
     parse_labels,
 )
 from bench.realnews.registers import conflict_or, subreddit_register
-from bench.realnews.sample import QUOTA, SampleError, check_labels_cover, draw, split_of, split_sample
+from bench.realnews.sample import (
+    QUOTA,
+    SUPPLEMENT_QUOTA,
+    SampleError,
+    check_labels_cover,
+    draw,
+    draw_supplement,
+    split_of,
+    split_sample,
+)
 from bench.realnews.snapshots import Pin, Snapshot, SnapshotError
-from bench.realnews.sources import first_of_each, parse_cnn_live, parse_headline_list, unescape_ag
+from bench.realnews.sources import (
+    first_of_each,
+    parse_cnn_live,
+    parse_gnews_snapshot,
+    parse_headline_list,
+    unescape_ag,
+)
+from bench.realnews.stories import HEADER as STORY_HEADER
+from bench.realnews.stories import (
+    Sighting,
+    StoriesError,
+    StoryLabel,
+    Window,
+    first_sightings,
+    format_story_labels,
+    in_window,
+    load_story_labels,
+    parse_story_labels,
+    snapshot_time,
+    split_by_story,
+    story_records,
+)
 from bench.realnews.text import TEXT_CAP, cap_text, cut_at_sentence, strip_publisher
 
 ID_PREFIXES = {
@@ -151,6 +183,28 @@ def test_the_draw_is_seeded_follows_the_quota_and_cuts_each_text() -> None:
     assert len({i.id for i in drawn}) == 12
     assert all(len(i.text) <= 900 for i in drawn)
     assert draw(items, quota, seed=8) != drawn
+
+
+def test_the_supplement_never_draws_an_item_of_the_first_sample() -> None:
+    items = [item(f"i{n}", register="conflict") for n in range(6)]
+    drawn = draw_supplement(items, ["i0", "i2", "i4"], {("conflict", "fam"): 3}, seed=1)
+    assert sorted(i.id for i in drawn) == ["i1", "i3", "i5"]
+
+
+def test_the_supplement_quota_is_400_conflict_and_world_items_half_of_them_ledes() -> None:
+    assert sum(SUPPLEMENT_QUOTA.values()) == 400
+    assert {register for register, _ in SUPPLEMENT_QUOTA} == {"conflict", "world"}
+    with_ledes = sum(count for (_, family), count in SUPPLEMENT_QUOTA.items() if family == "ag_news_test")
+    assert with_ledes > 200
+
+
+def test_the_committed_supplement_labels_hold_its_quota_and_no_first_sample_item() -> None:
+    labels = load_labels(SUPPLEMENT_LABELS_FILE)
+    expected = Counter[str]()
+    for (_, family), count in SUPPLEMENT_QUOTA.items():
+        expected[ID_PREFIXES[family]] += count
+    assert Counter(item_id.split("-")[0] + "-" for item_id in labels) == expected
+    assert not labels.keys() & load_labels().keys()
 
 
 def test_a_cell_smaller_than_its_quota_is_refused() -> None:
@@ -324,3 +378,98 @@ def test_a_missing_file_names_repository_commit_and_path(clone: tuple[Path, str]
         snapshot.read("b.txt")
     with pytest.raises(SnapshotError, match=re.escape("has no readable file b.txt")):
         list(snapshot.read_many(["a.txt", "b.txt"]))
+
+
+# ------------------------------------------------------------------ stories on real headlines
+def hourly(path: str, *headlines: str) -> tuple[str, str]:
+    """An invented hourly archive file: a heading, then one `- headline` line each."""
+    return path, "# Top News Headlines\n\n_Updated: x_\n\n" + "\n".join(f"- {h}" for h in headlines)
+
+
+def story_table(*rows: str) -> str:
+    return "\n".join([STORY_HEADER, *rows]) + "\n"
+
+
+def test_an_archive_file_is_named_in_utc_plus_two() -> None:
+    assert snapshot_time("news/2026/03/01/00-55.md") == datetime(2026, 2, 28, 22, 55, tzinfo=UTC)
+
+
+def test_a_headline_is_an_item_once_at_its_first_snapshot_with_the_corpus_id() -> None:
+    later = hourly(
+        "news/2026/03/01/09-00.md", "Invented ships collide at dawn - Wire One", "Invented new one"
+    )
+    earlier = hourly("news/2026/03/01/08-00.md", "Invented ships collide at dawn - Wire Two")
+    sightings = first_sightings([later, earlier])
+    assert [(s.title, s.publisher, s.seen_at.hour) for s in sightings] == [
+        ("Invented ships collide at dawn", "Wire Two", 6),
+        ("Invented new one", "", 7),
+    ]
+    corpus = first_of_each(parse_gnews_snapshot(*earlier) + parse_gnews_snapshot(*later))
+    assert [s.id for s in sightings] == [i.id for i in corpus]
+
+
+def test_the_window_keeps_headlines_first_seen_inside_it_only() -> None:
+    files = [
+        hourly("news/2026/02/28/01-30.md", "Invented old story stays listed"),
+        hourly("news/2026/02/28/02-30.md", "Invented old story stays listed", "Invented first inside"),
+        hourly("news/2026/02/28/03-30.md", "Invented at the end"),
+    ]
+    window = Window(datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 2, 28, 1, 30, tzinfo=UTC))
+    assert [s.title for s in in_window(first_sightings(files), window)] == ["Invented first inside"]
+
+
+def test_story_labels_round_trip_sorted_by_id() -> None:
+    labels = {
+        "gn-b": StoryLabel("s1", "gn-a"),
+        "gn-a": StoryLabel("s1", None),
+        "gn-c": StoryLabel("s2", None),
+    }
+    text = format_story_labels(labels)
+    assert text == story_table("gn-a\ts1\t", "gn-b\ts1\tgn-a", "gn-c\ts2\t")
+    assert parse_story_labels(text) == labels
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (["a\ts1\t", "a\ts2\t"], "stories.tsv:3: a is labelled twice"),
+        (["a\ts1"], "stories.tsv:2: expected 3 tab-separated fields"),
+        (["a\t\t"], "stories.tsv:2: needs an item id and a story id"),
+        (["a\ts1\ta"], "stories.tsv:2: a is marked a copy of itself"),
+        (["a\ts1\tz"], "a is a copy of z, which has no label"),
+        (["a\ts1\t", "b\ts2\ta"], "b and its original a are in different stories"),
+        (["a\ts1\t", "b\ts1\ta", "c\ts1\tb"], "c names b, itself a copy; name the original"),
+    ],
+)
+def test_a_malformed_story_row_or_copy_is_refused(rows: list[str], message: str) -> None:
+    with pytest.raises(StoriesError, match=re.escape(message)):
+        parse_story_labels(story_table(*rows))
+
+
+def test_a_story_label_file_without_its_header_is_refused() -> None:
+    with pytest.raises(StoriesError, match=re.escape("stories.tsv:1: the first line must be the header")):
+        parse_story_labels("a\ts1\t\n")
+
+
+def test_every_item_of_a_story_falls_in_the_half_of_its_story_id() -> None:
+    """sha256('ag-00001') starts with an even byte, sha256('fwd-abc') with an odd one."""
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
+    items = [Sighting(f"gn-{n}", "", f"Invented {n}", moment) for n in range(4)]
+    stories = ["fwd-abc", "ag-00001", "fwd-abc", "ag-00001"]
+    labels = {i.id: StoryLabel(story, None) for i, story in zip(items, stories, strict=True)}
+    halves = split_by_story(story_records(items, labels))
+    assert [r["id"] for r in halves["dev"]] == ["gn-1", "gn-3"]
+    assert [r["id"] for r in halves["unseen"]] == ["gn-0", "gn-2"]
+    assert halves["dev"][0]["published_at"] == "2026-03-01T00:00:00Z"
+
+
+def test_window_items_and_story_labels_must_match() -> None:
+    items = [Sighting("gn-a", "", "Invented", datetime(2026, 3, 1, tzinfo=UTC))]
+    with pytest.raises(StoriesError, match=r"1 items have no label \(e.g. gn-a\), 1 labels name no item"):
+        story_records(items, {"gn-b": StoryLabel("s", None)})
+
+
+def test_the_committed_story_labels_name_490_items_of_the_archive() -> None:
+    labels = load_story_labels()
+    assert len(labels) == 490
+    assert all(item_id.startswith("gn-") for item_id in labels)
