@@ -7,7 +7,9 @@ alef maqsura, Persian and Arabic yeh and kaf, Russian ё), punctuation becomes a
 adds to some words (Arabic tashkil, Hebrew niqqud, tatweel, zero-width joiners) move to the end of their
 word as spaces, so "قَصْف" is found by the term "قصف". Arabic and Hebrew attach conjunctions, prepositions
 and the article to the next word (والقصف, בעזה): each term of those languages also stands for its word
-with every such prefix, so a pack writes "قصف" and "עזה" once.
+with every such prefix, so a pack writes "قصف" and "עזה" once. Last, each letter of the language's alphabet
+is written as one ASCII byte that is no letter, digit or space (any other non-ASCII letter as \x01, as
+English has it), so the word string is ASCII, one byte per character, and the Rust engine reads it.
 """
 
 from __future__ import annotations
@@ -103,8 +105,6 @@ _CODES = [
 
 _MARK = "\x00"
 _MARKED_WORD = re.compile(r"[^ \x00]*\x00[^ ]*")
-_KEEP_IN_WORDS = frozenset("'-")
-"""Kept inside words where a language writes them there (Ukrainian apostrophe); elsewhere a space."""
 
 
 class _Folding(dict[int, str]):
