@@ -61,6 +61,12 @@ partitions with unread records out of it, so a record arriving on such a partiti
 return: up to kafka-python's 500 ms default, the whole tail of the pipeline's latency. 100 ms costs an idle
 consumer ten small requests a second."""
 
+METADATA_MAX_AGE_MS = 10_000
+"""How often a consumer refreshes topic metadata unprompted. A broker restarted after a crash can answer
+metadata before it has loaded every topic; a group that rebalances then assigns none of the missing topic's
+partitions, and only the group leader's next metadata refresh, seeing the topic back, starts another
+rebalance. The clients' five-minute default leaves that topic unread for up to five minutes."""
+
 
 def make_consumer(
     settings: KafkaSettings,
@@ -76,6 +82,7 @@ def make_consumer(
         "auto_offset_reset": "earliest",
         "isolation_level": "read_committed",
         "fetch_max_wait_ms": FETCH_MAX_WAIT_MS,
+        "metadata_max_age_ms": METADATA_MAX_AGE_MS,
     }
     return KafkaConsumer(*topics, **(options | overrides))
 

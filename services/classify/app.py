@@ -24,6 +24,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 
 from services.classify.config import ClassifyOptions
+from streambase.kafka import METADATA_MAX_AGE_MS
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
 
@@ -81,6 +82,7 @@ def make_app(
         broker_commit_every=10_000,
         broker_session_timeout=30.0,  # a crashed replica's partitions move on within 30 s, not 60
         consumer_auto_offset_reset="earliest",
+        consumer_metadata_max_age_ms=METADATA_MAX_AGE_MS,
         stream_buffer_maxsize=max(4096, options.batch_size * 2),
         table_standby_replicas=0,
     )

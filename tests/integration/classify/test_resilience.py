@@ -11,7 +11,7 @@ from schemas import encode
 from services.classify.app import app_id
 from streambase.kafka import make_admin
 from streambase.settings import KafkaSettings
-from streambase.topics import Topics
+from streambase.topics import Topics, ensure_topics
 from tests.integration.classify.conftest import Worker, drain_all, raw_article, write_config
 from tests.support import drain
 
@@ -123,3 +123,32 @@ def test_two_workers_share_the_partitions_and_classify_nothing_twice(
     assert first + second == total
     assert one.stop() == 0
     assert two.stop() == 0
+
+
+def test_an_input_topic_missing_when_the_group_rebalanced_is_read_once_it_is_back(
+    start_worker: Callable[..., Worker],
+    kafka_settings: KafkaSettings,
+    topics: Topics,
+    producer_factory: Callable[..., KafkaProducer],
+    consumer_factory: Callable[..., KafkaConsumer],
+) -> None:
+    """A broker restarted after SIGKILL can answer metadata before it has loaded every topic; a group that
+    rebalances then assigns none of the missing topic's partitions. The worker must notice the topic's
+    return within seconds, not at the client's default five-minute metadata refresh."""
+    worker = start_worker(name="only")
+    worker.wait_ready()
+    admin = make_admin(kafka_settings)
+    try:
+        admin.delete_topics([topics.articles], timeout_ms=30_000)
+        worker.wait_for(lambda: topics.articles not in admin.list_topics(), 30, "the input topic to be gone")
+        worker.wait_for(
+            lambda: "Ignoring missing topic" in worker.logs(), 60, "a rebalance without the input topic"
+        )
+        ensure_topics(admin, kafka_settings)
+    finally:
+        admin.close()
+    total = 50
+    ids = produce_all(producer_factory(), topics.articles, total)
+    records = drain_all(consumer_factory(topics.classified), total, timeout=60)
+    assert sorted(r.key.decode() for r in records) == sorted(ids), worker.logs()
+    assert worker.stop() == 0
