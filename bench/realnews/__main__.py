@@ -183,6 +183,18 @@ def sources(args: argparse.Namespace) -> None:
         print(source.pin.clone_commands(f"{root}/{source.pin.folder}"))
 
 
+def _output_folder(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
+    )
+
+
+def _corpus_file(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--corpus", type=Path, metavar="FILE", help="corpus to draw from (default OUT/corpus.jsonl)"
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m bench.realnews",
@@ -217,9 +229,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="KEY=DIR",
         help=f"one repository elsewhere ({', '.join(s.key for s in SOURCES)}); may be repeated",
     )
-    builder.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
-    )
+    _output_folder(builder)
     builder.set_defaults(run=build)
 
     sampler = commands.add_parser(
@@ -228,12 +238,8 @@ def parser() -> argparse.ArgumentParser:
         description=f"Draw the 640-item sample (seed {SAMPLE_SEED}), join the labels by id and split it: "
         "dev when the first byte of sha256(id) is even, unseen when odd.",
     )
-    sampler.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
-    )
-    sampler.add_argument(
-        "--corpus", type=Path, metavar="FILE", help="corpus to draw from (default OUT/corpus.jsonl)"
-    )
+    _output_folder(sampler)
+    _corpus_file(sampler)
     sampler.add_argument(
         "--labels", type=Path, default=LABELS_FILE, metavar="FILE", help="labels (the committed file)"
     )
@@ -245,12 +251,8 @@ def parser() -> argparse.ArgumentParser:
         description=f"Draw 400 conflict and world items not in the first sample (seed {SUPPLEMENT_SEED}), "
         "ledes favoured, join labels2.tsv by id and split by the sample's rule on the item id.",
     )
-    supplementer.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
-    )
-    supplementer.add_argument(
-        "--corpus", type=Path, metavar="FILE", help="corpus to draw from (default OUT/corpus.jsonl)"
-    )
+    _output_folder(supplementer)
+    _corpus_file(supplementer)
     supplementer.add_argument(
         "--labels",
         type=Path,
@@ -280,9 +282,7 @@ def parser() -> argparse.ArgumentParser:
     storier.add_argument(
         "--snapshot", action="append", default=[], metavar="gnews=DIR", help="the archive elsewhere"
     )
-    storier.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (%(default)s)"
-    )
+    _output_folder(storier)
     storier.add_argument(
         "--labels", type=Path, default=STORIES_FILE, metavar="FILE", help="story labels (the committed file)"
     )

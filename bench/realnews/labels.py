@@ -8,8 +8,10 @@ The first line is that header; rows are sorted by id.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 LABELS_FILE = Path(__file__).with_name("labels.tsv")
 SUPPLEMENT_LABELS_FILE = Path(__file__).with_name("labels2.tsv")
@@ -39,6 +41,45 @@ TOPICS = (
 
 class LabelsError(Exception):
     """The labels file is malformed; the message names the line."""
+
+
+Row = TypeVar("Row")
+
+
+def parse_table(
+    text: str,
+    name: str,
+    header: str,
+    parse_row: Callable[[str, str], tuple[str, Row]],
+    error: type[Exception],
+) -> dict[str, Row]:
+    """A labels file's rows by item id: the first line is `header`, each other line one item's row. A
+    missing header or an id given twice raises `error`, naming the file and line."""
+    lines = text.splitlines()
+    if not lines or lines[0] != header:
+        raise error(f"{name}:1: the first line must be the header {header!r}")
+    rows: dict[str, Row] = {}
+    for number, line in enumerate(lines[1:], 2):
+        item_id, row = parse_row(line, f"{name}:{number}")
+        if item_id in rows:
+            raise error(f"{name}:{number}: {item_id} is labelled twice")
+        rows[item_id] = row
+    return rows
+
+
+def require_labelled(
+    item_ids: Iterable[str], labelled: Iterable[str], error: type[Exception], item: str, advice: str
+) -> None:
+    """Every item has a label and every label an item; else `error`, with a few ids of each side and
+    `advice` (the labels are for pinned data, so a gap means the data read was not the pinned one)."""
+    items, labels = set(item_ids), set(labelled)
+    unlabelled, stray = sorted(items - labels), sorted(labels - items)
+    if unlabelled or stray:
+        raise error(
+            f"the {item}s and the labels differ: {len(unlabelled)} {item}s have no label "
+            f"(e.g. {', '.join(unlabelled[:3]) or '-'}), {len(stray)} labels name no {item} "
+            f"(e.g. {', '.join(stray[:3]) or '-'}); {advice}"
+        )
 
 
 @dataclass(frozen=True)
@@ -72,16 +113,7 @@ def parse_row(line: str, where: str) -> tuple[str, Label]:
 
 def parse_labels(text: str, name: str = "labels.tsv") -> dict[str, Label]:
     """Labels by item id; a missing header, a malformed row or an id labelled twice is an error."""
-    lines = text.splitlines()
-    if not lines or lines[0] != HEADER:
-        raise LabelsError(f"{name}:1: the first line must be the header {HEADER!r}")
-    labels: dict[str, Label] = {}
-    for number, line in enumerate(lines[1:], 2):
-        item_id, label = parse_row(line, f"{name}:{number}")
-        if item_id in labels:
-            raise LabelsError(f"{name}:{number}: {item_id} is labelled twice")
-        labels[item_id] = label
-    return labels
+    return parse_table(text, name, HEADER, parse_row, LabelsError)
 
 
 def format_labels(labels: dict[str, Label]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from bench.realnews.corpus import Item, cells_of
-from bench.realnews.labels import Label
+from bench.realnews.labels import Label, require_labelled
 from bench.realnews.text import cut_at_sentence
 
 SAMPLE_SEED = 640640
@@ -113,15 +113,8 @@ def draw_supplement(
 
 def check_labels_cover(drawn: list[Item], labels: dict[str, Label]) -> None:
     """Every drawn item has a label and every label a drawn item; else the corpus is not the pinned one."""
-    drawn_ids = {item.id for item in drawn}
-    unlabelled = sorted(drawn_ids - labels.keys())
-    not_drawn = sorted(labels.keys() - drawn_ids)
-    if unlabelled or not_drawn:
-        raise SampleError(
-            f"the drawn sample and the labels differ: {len(unlabelled)} drawn items have no label "
-            f"(e.g. {', '.join(unlabelled[:3]) or '-'}), {len(not_drawn)} labels name no drawn item "
-            f"(e.g. {', '.join(not_drawn[:3]) or '-'}); rebuild the corpus from the pinned snapshots"
-        )
+    advice = "rebuild the corpus from the pinned snapshots"
+    require_labelled((item.id for item in drawn), labels, SampleError, "drawn item", advice)
 
 
 def labelled_record(item: Item, label: Label) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.realnews.labels import parse_table, require_labelled
 from bench.realnews.sample import Split, split_of
 from bench.realnews.sources import short_hash
 from bench.realnews.text import clean, match_key, strip_publisher
@@ -140,15 +141,7 @@ def check_copies(labels: dict[str, StoryLabel], name: str) -> None:
 
 def parse_story_labels(text: str, name: str = "stories.tsv") -> dict[str, StoryLabel]:
     """Labels by item id; a missing header, a malformed row, an id given twice or a bad copy is an error."""
-    lines = text.splitlines()
-    if not lines or lines[0] != HEADER:
-        raise StoriesError(f"{name}:1: the first line must be the header {HEADER!r}")
-    labels: dict[str, StoryLabel] = {}
-    for number, line in enumerate(lines[1:], 2):
-        item_id, label = parse_row(line, f"{name}:{number}")
-        if item_id in labels:
-            raise StoriesError(f"{name}:{number}: {item_id} is labelled twice")
-        labels[item_id] = label
+    labels = parse_table(text, name, HEADER, parse_row, StoriesError)
     check_copies(labels, name)
     return labels
 
@@ -170,15 +163,8 @@ def story_half(story: str) -> Split:
 
 def check_cover(items: list[Sighting], labels: dict[str, StoryLabel]) -> None:
     """Every window item has a label and every label an item; else the archive or the window differs."""
-    item_ids = {item.id for item in items}
-    unlabelled = sorted(item_ids - labels.keys())
-    stray = sorted(labels.keys() - item_ids)
-    if unlabelled or stray:
-        raise StoriesError(
-            f"the window's items and the story labels differ: {len(unlabelled)} items have no label "
-            f"(e.g. {', '.join(unlabelled[:3]) or '-'}), {len(stray)} labels name no item "
-            f"(e.g. {', '.join(stray[:3]) or '-'}); read the pinned archive commit"
-        )
+    ids = (item.id for item in items)
+    require_labelled(ids, labels, StoriesError, "item", "read the pinned archive commit")
 
 
 def story_record(item: Sighting, label: StoryLabel) -> dict[str, Any]:

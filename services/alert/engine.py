@@ -98,6 +98,42 @@ def _keys(topic: str | None) -> dict[str, str]:
     return {"topic": topic} if topic else {}
 
 
+def _fire(
+    rule: Rule,
+    topic: str | None,
+    trigger: str,
+    now: datetime,
+    *,
+    summary: str,
+    signals: tuple[str, ...],
+    evidence: tuple[AlertEvidence, ...] = (),
+    sources: int,
+    seen: tuple[datetime, datetime],
+    story: str | None = None,
+) -> Alert:
+    """An alert of `rule` fired by `trigger` (an article id, or a trend window's key). Its fingerprint is the
+    rule, topic and story, so that every alert about one situation groups into one notification thread."""
+    situation = _keys(topic) | ({"story": story} if story else {})
+    fp = fingerprint(rule.id, situation)
+    return Alert(
+        id=alert_id(fp, trigger),
+        fingerprint=fp,
+        rule_id=rule.id,
+        rule_kind=rule.kind,
+        severity=rule.severity,
+        title=rule.headline,
+        summary=summary,
+        topic=topic,
+        signals=signals,
+        labels=_labels(rule, topic) | situation,
+        evidence=evidence,
+        distinct_sources=sources,
+        first_seen=seen[0],
+        last_seen=seen[1],
+        fired_at=now,
+    )
+
+
 @dataclass(frozen=True)
 class _Hit:
     at: datetime
@@ -186,26 +222,18 @@ class RuleEngine:
         ]
         if (rule.signals or rule.min_severity) and not hits:
             return []
-        fp = fingerprint(rule.id, _keys(topic))
         at = event_time(article)
-        raw = article.article
         return [
-            Alert(
-                id=alert_id(fp, raw.id),
-                fingerprint=fp,
-                rule_id=rule.id,
-                rule_kind="article",
-                severity=rule.severity,
-                title=rule.headline,
-                summary=clip(raw.title, MAX_TITLE),
-                topic=topic,
+            _fire(
+                rule,
+                topic,
+                article.id,
+                now,
+                summary=clip(article.article.title, MAX_TITLE),
                 signals=tuple(s.id for s in hits),
-                labels=_labels(rule, topic),
                 evidence=tuple(evidence_of(article, s) for s in hits[:MAX_EVIDENCE]),
-                distinct_sources=1,
-                first_seen=at,
-                last_seen=at,
-                fired_at=now,
+                sources=1,
+                seen=(at, at),
             )
         ]
 
@@ -242,29 +270,21 @@ class RuleEngine:
                 return None
         if len(sources) < rule.min_sources:
             return None
-        fp = fingerprint(rule.id, _keys(topic))
         newest = sorted(hits, key=lambda h: h.at, reverse=True)
-        evidence = _one_per_source(newest)[:MAX_EVIDENCE]
         where = f" on {topic}" if topic else ""
-        return Alert(
-            id=alert_id(fp, trigger),
-            fingerprint=fp,
-            rule_id=rule.id,
-            rule_kind="window",
-            severity=rule.severity,
-            title=rule.headline,
+        return _fire(
+            rule,
+            topic,
+            trigger,
+            now,
             summary=(
                 f"{' + '.join(rule.signals)}{where}: {_counted(rule.count, hits)} "
                 f"within {_human(rule.within.total_seconds())}"
             ),
-            topic=topic,
             signals=rule.signals,
-            labels=_labels(rule, topic),
-            evidence=tuple(evidence),
-            distinct_sources=len(sources),
-            first_seen=min(h.at for h in hits),
-            last_seen=max(h.at for h in hits),
-            fired_at=now,
+            evidence=tuple(_one_per_source(newest)[:MAX_EVIDENCE]),
+            sources=len(sources),
+            seen=(min(h.at for h in hits), max(h.at for h in hits)),
         )
 
     # -- stories -----------------------------------------------------------------------------------------
@@ -285,17 +305,14 @@ class RuleEngine:
         verdict = growth.verdict(rule, window)
         if verdict is None or (rule.signals and not activity.signals):
             return []
-        fp = fingerprint(rule.id, _keys(topic) | {"story": ref.story_id})
         story = activity.ref
         first = story.first_published.strftime("%H:%M UTC")
         return [
-            Alert(
-                id=alert_id(fp, article.id),
-                fingerprint=fp,
-                rule_id=rule.id,
-                rule_kind="story",
-                severity=rule.severity,
-                title=rule.headline,
+            _fire(
+                rule,
+                topic,
+                article.id,
+                now,
                 summary=clip(
                     f"{story.headline or article.article.title}: "
                     f"{_n(story.independent_reports, 'independent report', 'independent reports')}, "
@@ -303,14 +320,11 @@ class RuleEngine:
                     f"{first} ({verdict})",
                     MAX_TITLE * 2,
                 ),
-                topic=topic,
                 signals=tuple(sorted(activity.signals)),
-                labels=_labels(rule, topic) | {"story": ref.story_id},
                 evidence=tuple(activity.quotes(rule.within)[:MAX_EVIDENCE]),
-                distinct_sources=growth.reports,
-                first_seen=min(activity.reports.values()),
-                last_seen=activity.latest,
-                fired_at=now,
+                sources=growth.reports,
+                seen=(min(activity.reports.values()), activity.latest),
+                story=ref.story_id,
             )
         ]
 
@@ -342,23 +356,16 @@ class RuleEngine:
         verdict = trend_verdict(window.escalation_index, baseline, rule.ratio, rule.zscore)
         if verdict is None:
             return []
-        fp = fingerprint(rule.id, _keys(window.topic))
         return [
-            Alert(
-                id=alert_id(fp, window.key),
-                fingerprint=fp,
-                rule_id=rule.id,
-                rule_kind="trend",
-                severity=rule.severity,
-                title=rule.headline,
+            _fire(
+                rule,
+                window.topic,
+                window.key,
+                now,
                 summary=f"{window.topic}: escalation index {window.escalation_index:.2f} {verdict}",
-                topic=window.topic,
                 signals=tuple(sorted(window.signal_counts, key=lambda s: -window.signal_counts[s]))[:5],
-                labels=_labels(rule, window.topic),
-                distinct_sources=window.distinct_sources,
-                first_seen=window.window_start,
-                last_seen=window.window_end,
-                fired_at=now,
+                sources=window.distinct_sources,
+                seen=(window.window_start, window.window_end),
             )
         ]
 

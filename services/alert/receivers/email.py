@@ -53,9 +53,28 @@ MAX_HTML_BODY = 100_000
 COLOURS = {"low": "#3b82f6", "medium": "#ca8a04", "high": "#ea580c", "critical": "#dc2626"}
 
 
-def message_id(notification: Notification, sender: str) -> str:
+def _email(
+    identifier: str,
+    title: str,
+    text: str,
+    html_body: str,
+    sender: str,
+    recipients: list[str],
+    now: datetime,
+) -> EmailMessage:
+    """Text and HTML alternatives; the Message-ID comes from the notification id, so a re-sent email after a
+    crash threads with (and in some clients replaces) the first."""
+    message = EmailMessage()
+    message["Subject"] = title
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = format_datetime(now)
     domain = sender.rpartition("@")[2] or "newsmon.invalid"
-    return f"<{notification.id.replace(':', '.')}@{domain}>"
+    message["Message-ID"] = f"<{identifier.replace(':', '.')}@{domain}>"
+    message["X-Newsmon-Notification"] = identifier
+    message.set_content(text)
+    message.add_alternative(html_body, subtype="html")
+    return message
 
 
 def _html_quote(item: AlertEvidence, colour: str, names: DisplayNames) -> str:
@@ -135,36 +154,18 @@ def render_follow_up_html(follow_up: FollowUp) -> str:
 
 def follow_up_email(follow_up: FollowUp, sender: str, recipients: list[str], now: datetime) -> EmailMessage:
     """The follow-up: "[newsmon] Acknowledged by Dana: <headline>", text and HTML."""
-    message = EmailMessage()
     mark = "(possible repeat) " if follow_up.possible_repeat else ""
-    message["Subject"] = clip(one_line(f"[newsmon] {mark}{follow_up.text}: {follow_up.title}"), MAX_SUBJECT)
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["Date"] = format_datetime(now)
-    domain = sender.rpartition("@")[2] or "newsmon.invalid"
-    message["Message-ID"] = f"<{follow_up.id.replace(':', '.')}@{domain}>"
-    message["X-Newsmon-Notification"] = follow_up.id
-    message.set_content(follow_up_text(follow_up))
-    message.add_alternative(render_follow_up_html(follow_up), subtype="html")
-    return message
+    title = clip(one_line(f"[newsmon] {mark}{follow_up.text}: {follow_up.title}"), MAX_SUBJECT)
+    text, html_body = follow_up_text(follow_up), render_follow_up_html(follow_up)
+    return _email(follow_up.id, title, text, html_body, sender, recipients, now)
 
 
 def digest_email(digest: Digest, sender: str, recipients: list[str], now: datetime) -> EmailMessage:
     """ "[newsmon digest] 17 Jun 07:00 – 18 Jun 07:00 CEST: 4 situations in 2 topics, ...", text and HTML."""
-    message = EmailMessage()
     mark = "(possible repeat) " if digest.possible_repeat else ""
-    message["Subject"] = clip(
-        one_line(f"[newsmon digest] {mark}{digest.span}: {digest.summary}"), MAX_SUBJECT
-    )
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["Date"] = format_datetime(now)
-    domain = sender.rpartition("@")[2] or "newsmon.invalid"
-    message["Message-ID"] = f"<{digest.id.replace(':', '.')}@{domain}>"
-    message["X-Newsmon-Notification"] = digest.id
-    message.set_content(render_digest_text(digest))
-    message.add_alternative(render_digest_html(digest), subtype="html")
-    return message
+    title = clip(one_line(f"[newsmon digest] {mark}{digest.span}: {digest.summary}"), MAX_SUBJECT)
+    text, html_body = render_digest_text(digest), render_digest_html(digest)
+    return _email(digest.id, title, text, html_body, sender, recipients, now)
 
 
 def subject(notification: Notification) -> str:
@@ -178,16 +179,8 @@ def subject(notification: Notification) -> str:
 def render_email(
     notification: Notification, sender: str, recipients: list[str], now: datetime
 ) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = subject(notification)
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(notification, sender)
-    message["X-Newsmon-Notification"] = notification.id
-    message.set_content(render_text(notification))
-    message.add_alternative(render_html(notification), subtype="html")
-    return message
+    text, html_body = render_text(notification), render_html(notification)
+    return _email(notification.id, subject(notification), text, html_body, sender, recipients, now)
 
 
 class EmailReceiver:
