@@ -12,13 +12,11 @@ the writing of each reply, so a test can, say, kill its client right after Slack
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.servers.webhook import Received, Reply, WebhookServer
+
+__all__ = ["FakeSlack", "Received", "Reply", "payload_problems"]
 
 HEADER_TEXT = 150
 SECTION_TEXT = 3000
@@ -94,117 +92,24 @@ def payload_problems(payload: Any) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int = 200
-    body: str = "ok"
-    headers: dict[str, str] = field(default_factory=dict)
+class FakeSlack(WebhookServer):
+    NOT_FOUND = Reply(404, "no_service")
+    NOT_JSON = Reply(400, "invalid_payload")
 
-
-@dataclass(frozen=True)
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    status: int
-    at: float = 0.0
-    """time.monotonic() when the request arrived."""
-    problems: tuple[str, ...] = ()
-    """Why a payload was refused as `invalid_blocks`."""
-    peer: int = 0
-    """The client's TCP port: which process sent the request, while its connection is open."""
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class FakeSlack:
     def __init__(self, path: str = "/services/T000/B000/secret-token-xyz") -> None:
-        self.path = path
-        self.script: list[Reply] = []
+        super().__init__(path, payload_problems, name="slack")
         self.default = Reply()
         self.reject_blocks = False
-        self.before_reply: Callable[[Received], None] | None = None
-        self.after_reply: Callable[[Received], None] | None = None
-        self.requests: list[Received] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
 
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{self.path}"
-
-    @property
-    def delivered(self) -> list[Received]:
-        """Requests answered with 200: what a Slack channel would show."""
-        with self._lock:
-            return [r for r in self.requests if r.status == 200]
-
-    def respond(self, *replies: Reply) -> None:
-        with self._lock:
-            self.script.extend(replies)
-
-    def start(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _next_reply(self, path: str, body: bytes) -> tuple[Reply, tuple[str, ...]]:
-        if path != self.path:
-            return Reply(404, "no_service"), ()
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return Reply(400, "invalid_payload"), ("not JSON",)
-        problems = tuple(payload_problems(payload))
+    def problems(self, payload: Any) -> tuple[str, ...]:
+        problems = super().problems(payload)
         if not problems and self.reject_blocks and isinstance(payload, dict) and payload.get("blocks"):
             problems = ("blocks are refused (reject_blocks)",)
-        if problems:
-            return Reply(400, "invalid_blocks"), problems
-        return (self.script.pop(0) if self.script else self.default), ()
+        return problems
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+    def refusal(self, problems: tuple[str, ...]) -> Reply:
+        return Reply(400, "invalid_blocks")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with fake._lock:
-                    reply, problems = fake._next_reply(self.path, body)
-                    received = Received(
-                        self.path,
-                        dict(self.headers.items()),
-                        body,
-                        reply.status,
-                        time.monotonic(),
-                        problems,
-                        self.client_address[1],
-                    )
-                    fake.requests.append(received)
-                if fake.before_reply is not None:
-                    fake.before_reply(received)
-                self._reply(reply)
-                if fake.after_reply is not None:
-                    fake.after_reply(received)
-
-            def _reply(self, reply: Reply) -> None:
-                data = reply.body.encode()
-                self.send_response(reply.status)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        return Handler
+    def start(self) -> FakeSlack:
+        super().start()
+        return self
