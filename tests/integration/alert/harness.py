@@ -23,6 +23,15 @@ from streambase.kafka import send_and_wait
 from streambase.settings import KafkaSettings, RuntimeSettings
 from streambase.topics import Topics
 
+USW_RULES = """\
+rules:
+  - id: usw
+    kind: article
+    title: Warning against US intervention
+    signals: [us_intervention_warning]
+"""
+"""The YAML of one article rule on US-intervention warnings, for tests that run the service from a file."""
+
 RULES: tuple[Rule, ...] = (
     ArticleRule(
         id="usw", kind="article", title="US intervention warning", signals=("us_intervention_warning",)

@@ -18,7 +18,7 @@ from kafka import KafkaProducer
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
 from tests.integration.alert.browser import Chromium, open_page
-from tests.integration.alert.harness import publish
+from tests.integration.alert.harness import USW_RULES, publish
 from tests.integration.alert.process import AlertProcess, service_env
 from tests.servers.slack import FakeSlack
 from tests.support import wait_until
@@ -26,17 +26,15 @@ from tests.unit.alert.factories import classified
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-CONFIG = """\
-rules:
-  - id: usw
-    kind: article
-    title: Warning against US intervention
-    signals: [us_intervention_warning]
+CONFIG = (
+    USW_RULES
+    + """\
 alerting:
   group_wait: 0s
   ack:
     public_base_url: http://127.0.0.1:{port}
 """
+)
 LINK = re.compile(r"<(http://127\.0\.0\.1:\d+/ack/[A-Za-z0-9_-]+)\|Acknowledge>")
 ACKS = 'newsmon_alert_acks_total{channel="link"}'
 

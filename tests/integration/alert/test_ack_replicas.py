@@ -16,7 +16,7 @@ from kafka import KafkaProducer
 from services.alert.ack_tokens import REFUSED
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
-from tests.integration.alert.harness import publish
+from tests.integration.alert.harness import USW_RULES, publish
 from tests.integration.alert.process import AlertProcess, service_env
 from tests.integration.alert.test_ack_http import fetch
 from tests.servers.slack import FakeSlack
@@ -27,12 +27,9 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 PUBLIC = "https://alerts.newsroom.invalid/desk"
 SECRET = "replica-secret-0123456789abcdef0123"
-CONFIG = f"""\
-rules:
-  - id: usw
-    kind: article
-    title: Warning against US intervention
-    signals: [us_intervention_warning]
+CONFIG = (
+    USW_RULES
+    + f"""\
 alerting:
   group_wait: 0s
   group_interval: 0s
@@ -40,6 +37,7 @@ alerting:
   ack:
     public_base_url: {PUBLIC}
 """
+)
 LINK = re.compile(re.escape(PUBLIC) + r"/ack/([A-Za-z0-9_-]+)\|Acknowledge>")
 DELIVERED = 'newsmon_alert_notifications_total{outcome="delivered",reason="ok",receiver="slack"}'
 

@@ -16,7 +16,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from schemas import DeliveryRecord, decode
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
-from tests.integration.alert.harness import publish
+from tests.integration.alert.harness import USW_RULES, publish
 from tests.integration.alert.process import AlertProcess, service_env
 from tests.servers.slack import FakeSlack, Received
 from tests.support import drain, wait_until
@@ -24,18 +24,16 @@ from tests.unit.alert.factories import classified
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
-CONFIG = """\
-rules:
-  - id: usw
-    kind: article
-    title: Warning against US intervention
-    signals: [us_intervention_warning]
+CONFIG = (
+    USW_RULES
+    + """\
 alerting:
   group_wait: 0s
   group_interval: 0s
   repeat_interval: 0s
   commit_interval: 1h     # never commit before the kill: the successor must replay the alert
 """
+)
 
 
 @pytest.fixture

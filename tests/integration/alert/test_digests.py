@@ -26,7 +26,7 @@ from schemas import DeliveryRecord, decode
 from streambase.settings import KafkaSettings
 from streambase.topics import Topics
 from tests.integration.alert.browser import Chromium, open_page
-from tests.integration.alert.harness import publish
+from tests.integration.alert.harness import USW_RULES, publish
 from tests.integration.alert.process import REPO, AlertProcess, service_env
 from tests.servers.slack import FakeSlack, Received
 from tests.servers.smtp import SmtpServer
@@ -39,13 +39,12 @@ LEAD = timedelta(seconds=50)
 """From writing the configuration to the period's end: time to start, take alerts, and be killed."""
 SCREENSHOT = Path("/tmp/newsmon-digest-email.png")
 
-CONFIG = """\
+CONFIG = (
+    """\
 taxonomy: taxonomy.yaml
-rules:
-  - id: usw
-    kind: article
-    title: Warning against US intervention
-    signals: [us_intervention_warning]
+"""
+    + USW_RULES
+    + """\
 receivers:
   - name: standards
     type: email
@@ -60,6 +59,7 @@ alerting:
   group_interval: 0s
   repeat_interval: 0s
 """
+)
 
 
 def is_digest(request: Received) -> bool:
