@@ -15,7 +15,6 @@ and >= 50 % of the raw scan's rate. Without the Rust engine installed, the Rust 
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import random
@@ -27,6 +26,7 @@ from typing import Any
 
 import ahocorasick
 
+from bench.options import quick_run
 from schemas.article import RawArticle
 from services.classify import native
 from services.classify.engine import Classifier
@@ -190,8 +190,4 @@ def print_summary(f: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="fewer articles, shorter rounds")
-    run(quick=parser.parse_args().quick)
+    run(quick=quick_run(__doc__))

@@ -45,6 +45,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
 from bench.classify_engine import articles as corpus
+from bench.options import quick_run
 from bench.passthrough import OUTPUT_ROLE
 from schemas import RawArticle, encode
 from services.classify.engine import Classifier
@@ -455,7 +456,7 @@ def print_summary(figures: dict[str, Any], quick: bool) -> None:
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
+    quick = quick_run(__doc__)
     print_summary(run(quick=quick), quick)
 
 

@@ -17,7 +17,6 @@ Producing to Kafka is not included (it is measured by the pipeline benchmark); e
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import multiprocessing
 import time
@@ -26,6 +25,7 @@ from typing import Any
 
 import feedparser
 
+from bench.options import quick_run
 from schemas import FeedSpec
 from services.ingest.config import IngestOptions
 from services.ingest.fetch import Fetcher, Validators
@@ -212,11 +212,7 @@ def _print(figures: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--quick", action="store_true", help="200 feeds instead of 2,000")
-    run(quick=parser.parse_args().quick)
+    run(quick=quick_run(__doc__, "200 feeds instead of 2,000"))
 
 
 if __name__ == "__main__":

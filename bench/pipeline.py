@@ -23,7 +23,6 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.classify_engine import articles as corpus
+from bench.options import quick_run
 from tests.e2e.harness import REPO, Deployment, ServiceProcess
 from tests.e2e.scenario import (
     Item,
@@ -193,7 +193,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
+    quick = quick_run(__doc__)
     figures = run(quick=quick)
     steady, best = figures["steady"], figures["highest_sustained"]
     print(f"pipeline: raw produce -> Slack webhook ({'quick' if quick else 'full'} run)")

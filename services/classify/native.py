@@ -87,6 +87,11 @@ def _current_extension() -> ModuleType | None:
     return module
 
 
+def extension() -> ModuleType | None:
+    """The Rust extension when it is installed, built from these sources and wanted; else None."""
+    return _current_extension() if wanted() else None
+
+
 def load(
     matcher: Matcher,
     context: Context,
@@ -95,7 +100,7 @@ def load(
     max_passages: int,
 ) -> NativeEngine | None:
     """The Rust engine for a compiled taxonomy, or None when it is not installed or not wanted."""
-    module = _current_extension() if wanted() else None
+    module = extension()
     if module is None:
         return None
     return cast(NativeEngine, module.Engine(plan(matcher, context, signals, topics, max_passages)))

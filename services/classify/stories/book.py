@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.classify.stories import events
-from services.classify.stories.copies import CopyIndex
+from services.classify.stories.copies import Copies, copy_index
 from services.classify.stories.events import Facts
 from services.classify.stories.features import ArticleFeatures
 from services.classify.stories.growth import Arrivals, Growing, fastest_growing
@@ -148,7 +148,7 @@ class StoryBook:
     def __init__(self, horizon: float = HORIZON, bucket_bits: int = 22) -> None:
         self.horizon = horizon
         self._bucket_bits = bucket_bits
-        self._copies: CopyIndex[_Entry] = CopyIndex(bucket_bits)
+        self._copies: Copies[_Entry] = copy_index(bucket_bits)
         self._articles: dict[str, _Entry] = {}
         self._stories: dict[str, Story] = {}
         self._by_key: dict[str, list[Story]] = {}

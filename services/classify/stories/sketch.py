@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from services.classify.native import extension
+
 BINS = 48
 """Bins per signature: 48 × 16 bits is 96 bytes, small enough to travel with each article."""
 
@@ -67,8 +69,19 @@ def normalised_bytes(text: str) -> bytes:
 
 
 def sketch(text: str) -> Sketch:
-    """The MinHash signature of the shingles of `text` (its first `MAX_CHARS` characters)."""
+    """The MinHash signature of the shingles of `text` (its first `MAX_CHARS` characters), computed by the
+    Rust extension when it is installed (`minhash` in engine_rs/src/sketch.rs: the same bits, some ten
+    times faster), else by `python_sketch`."""
     data = normalised_bytes(text)
+    native = extension()
+    if native is None:
+        return python_sketch(data)
+    signature, shingles = native.minhash(data)
+    return Sketch(signature, shingles) if shingles else EMPTY
+
+
+def python_sketch(data: bytes) -> Sketch:
+    """The reference computation of `sketch` from `normalised_bytes`, in a few numpy calls."""
     raw = np.frombuffer(data, dtype=np.uint8)
     starts = np.flatnonzero(raw[: len(data) - SHINGLE_BYTES - 1] == 32) + 1
     if len(starts) == 0:

@@ -6,6 +6,7 @@
 mod raw;
 mod rules;
 mod scan;
+mod sketch;
 mod text;
 
 use pyo3::exceptions::PyValueError;
@@ -257,5 +258,7 @@ impl Engine {
 fn newsmon_engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("SOURCES", env!("NEWSMON_ENGINE_SOURCES"))?;
     module.add_class::<Engine>()?;
-    module.add_class::<raw::RawScanner>()
+    module.add_class::<raw::RawScanner>()?;
+    module.add_class::<sketch::CopyTable>()?;
+    module.add_function(wrap_pyfunction!(sketch::minhash, module)?)
 }
