@@ -212,6 +212,13 @@ class Cues:
         return found[first:last]
 
 
+def _inside_another(start: int, end: int, code: str, mentions: list[tuple[int, int, str]]) -> bool:
+    """Whether the mention [start, end) lies within a longer mention of another actor."""
+    return any(
+        s <= start and end <= e and e - s > end - start and c != code for s, e, c in mentions
+    )
+
+
 @dataclass(frozen=True)
 class Context:
     """What every rule shares: negation and hedging cues, clause breaks, and the actor gazetteer."""
@@ -260,19 +267,23 @@ class Context:
         )
 
     def actors_in(self, scan: Scan) -> tuple[str, ...]:
-        """Codes of the actors named, in order of first mention."""
+        """Codes of the actors named, in order of first mention. A mention inside a longer mention of
+        another actor is not one: "South Sudan" names South Sudan, not Sudan as well."""
         if not scan.has(self.actor_terms):
             return ()
         hits = scan.hits
         indexed = scan.indexed_members(self.actor_terms)  # the actor terms only, in the same order
-        firsts: dict[str, int] = {}
         actor_of = self.actor_of
-        for term in hits if indexed is None else indexed:
-            code = actor_of.get(term)
-            if code is not None:
-                first = hits[term][0][0]
-                if code not in firsts or first < firsts[code]:
-                    firsts[code] = first
+        mentions = [
+            (start, end, code)
+            for term in (hits if indexed is None else indexed)
+            if (code := actor_of.get(term)) is not None
+            for start, end in hits[term]
+        ]
+        firsts: dict[str, int] = {}
+        for start, end, code in mentions:
+            if (code not in firsts or start < firsts[code]) and not _inside_another(start, end, code, mentions):
+                firsts[code] = start
         return tuple(sorted(firsts, key=firsts.__getitem__))
 
     def governs(self, cues: Cues, scan: Scan, sentence: int) -> bool:

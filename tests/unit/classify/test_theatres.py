@@ -149,6 +149,20 @@ def test_the_gazetteer_names_every_state_by_its_names_capital_and_forces(
 
 
 @pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("Troops shelled rebel positions near Juba, South Sudan, on Monday.", ("SS",)),
+        ("Police in the Congo Republic capital arrested dozens of protesters.", ("CG",)),
+        ("South Sudan accused Sudan of bombing its border towns.", ("SS", "SD")),
+    ],
+)
+def test_a_name_inside_a_longer_name_of_another_actor_is_no_mention_of_it(
+    classifier: Classifier, text: str, actors: tuple[str, ...]
+) -> None:
+    assert classifier.analyse(text).actors == actors
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Chad scored twice before half-time.",

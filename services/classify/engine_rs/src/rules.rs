@@ -346,16 +346,31 @@ pub fn actors(actor_of: &[i32], actor_terms: u32, hits: &Hits, presence: &Presen
     if !presence.has(actor_terms) {
         return Vec::new();
     }
+    let mentions: Vec<(u32, u32, i32)> = hits
+        .iter()
+        .filter(|&(literal, _)| actor_of[literal as usize] >= 0)
+        .flat_map(|(literal, spans)| {
+            spans
+                .iter()
+                .map(move |&(start, end)| (start, end, actor_of[literal as usize]))
+        })
+        .collect();
+    // A mention inside a longer mention of another actor is not one ("South Sudan" is not Sudan too).
+    let inside_another = |&(start, end, code): &(u32, u32, i32)| {
+        mentions
+            .iter()
+            .any(|&(s, e, c)| s <= start && end <= e && e - s > end - start && c != code)
+    };
     let mut firsts: Vec<(usize, u32)> = Vec::new();
-    for (literal, spans) in hits.iter() {
-        let code = actor_of[literal as usize];
-        if code < 0 {
+    for mention in &mentions {
+        let (start, _, code) = *mention;
+        let known = firsts.iter().position(|(c, _)| *c == code as usize);
+        if known.is_some_and(|at| firsts[at].1 <= start) || inside_another(mention) {
             continue;
         }
-        let first = spans[0].0;
-        match firsts.iter_mut().find(|(c, _)| *c == code as usize) {
-            Some(entry) => entry.1 = entry.1.min(first),
-            None => firsts.push((code as usize, first)),
+        match known {
+            Some(at) => firsts[at].1 = start,
+            None => firsts.push((code as usize, start)),
         }
     }
     firsts.sort_by_key(|&(_, first)| first);
