@@ -176,4 +176,5 @@ def _cues(cues: Cues) -> tuple[int | bool, ...]:
         cues.has_before,
         cues.has_far,
         cues.has_after,
+        cues.concord,
     )

@@ -201,6 +201,8 @@ class Cues:
     has_before: bool
     has_far: bool
     has_after: bool
+    concord: bool
+    """Several cues before a match negate it once (negative concord) instead of cancelling in pairs."""
 
     def spans(self, group: Group, scan: Scan, bounds: Hit) -> list[Hit]:
         """Cue occurrences (see `Scan.cue_spans`) that start inside `bounds`."""
@@ -250,6 +252,7 @@ class Context:
                 bool(before),
                 bool(far),
                 bool(after),
+                spec.concord,
             )
 
         actors = tuple((a.code, matcher.add_all(a.aliases)) for a in taxonomy.actors)
@@ -400,7 +403,10 @@ class CompiledSignal:
         if (
             self.spec.negatable
             and context.governs(context.negation, scan, index)
-            and _negated(*context.cue_count(context.negation, scan, parts, bounds, self.spec.negation_window))
+            and _negated(
+                *context.cue_count(context.negation, scan, parts, bounds, self.spec.negation_window),
+                context.negation.concord,
+            )
         ):
             return False
         if self.spec.hedged == "drop" and context.governs(context.hedging, scan, index):
@@ -483,11 +489,11 @@ def _match(pattern: CompiledPattern, anchor: Hit, index: int, scan: Scan) -> lis
     return parts
 
 
-def _negated(before: int, after: int) -> bool:
-    """Two cues before a match cancel ("did not rule out strikes"); a cue after it denies what came before,
-    whatever else does ("dismissed reports of a strike as fabricated", "was premature and no decision
-    has been made")."""
-    return before % 2 == 1 or after > 0
+def _negated(before: int, after: int, concord: bool) -> bool:
+    """Two cues before a match cancel ("did not rule out strikes"), unless the language negates in
+    concord ("никто не пострадал": nobody not hurt); a cue after it denies what came before, whatever else
+    does ("dismissed reports of a strike as fabricated", "was premature and no decision has been made")."""
+    return (before > 0 if concord else before % 2 == 1) or after > 0
 
 
 def _span(parts: list[Hit]) -> Hit:

@@ -195,6 +195,11 @@ class CueList(_Model):
     )
     window: int = Field(default=6, ge=0, le=50, description="How many words a cue reaches")
     far_window: int = Field(default=8, ge=0, le=50, description="How many words a `far` cue reaches")
+    concord: bool = Field(
+        default=False,
+        description="Negative concord: several cues before a match negate it once ('никто не пострадал', "
+        "'sans aucune victime'), where by default two cancel ('did not rule out strikes')",
+    )
 
     @field_validator("before", "far", "after", "except_")
     @classmethod

@@ -163,3 +163,20 @@ def test_a_theatre_whose_sides_a_pack_names_only_in_part_is_not_found_on_one_sid
     )
     classified = MultilingualClassifier(english, {"ru": merged}).classify(article, NOW)
     assert (classified.language, set(classified.topics)) == ("ru", set())
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ru", "В результате обстрела никто не пострадал."),
+        ("ru", "Никто из пассажиров не погиб."),
+        ("uk", "Внаслідок атаки ніхто не постраждав."),
+        ("he", "אף אחד לא נפגע בתקרית."),
+    ],
+)
+def test_nobody_was_hurt_in_a_language_of_negative_concord_is_no_casualty(
+    multilingual: MultilingualClassifier, language: str, text: str
+) -> None:
+    """ "Никто не пострадал" holds two negation words and one negation: in these languages they do not cancel
+    as "did not rule out" does in English."""
+    assert "casualties" not in multilingual.analyse(text, language).signal_ids()

@@ -16,7 +16,7 @@ use pyo3::types::PyDict;
 use rules::{Context, Cues, Pattern, Signal, Topic, TopicRule};
 use scan::{Automaton, Groups, Key, Presence, Scan, Use};
 
-type CueSpec = (u32, u32, u32, u32, u32, u32, bool, bool, bool);
+type CueSpec = (u32, u32, u32, u32, u32, u32, bool, bool, bool, bool);
 type UseSpec = (u32, u32, bool, Option<String>);
 type PatternSpec = (u32, Vec<u32>, u32, Vec<(u32, u32)>, Vec<u32>, Vec<u32>);
 type SignalSpec = (u32, u32, bool, Option<u32>, bool, Vec<PatternSpec>);
@@ -53,7 +53,18 @@ fn item<'py, T: for<'a> FromPyObject<'a, 'py>>(
 }
 
 fn cues(spec: CueSpec) -> Cues {
-    let (before, far, after, exceptions, window, far_window, has_before, has_far, has_after) = spec;
+    let (
+        before,
+        far,
+        after,
+        exceptions,
+        window,
+        far_window,
+        has_before,
+        has_far,
+        has_after,
+        concord,
+    ) = spec;
     Cues {
         before,
         far,
@@ -64,6 +75,7 @@ fn cues(spec: CueSpec) -> Cues {
         has_before,
         has_far,
         has_after,
+        concord,
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Cues {
     pub has_before: bool,
     pub has_far: bool,
     pub has_after: bool,
+    /// Several cues before a match negate it once (negative concord) instead of cancelling in pairs.
+    pub concord: bool,
 }
 
 pub struct Pattern {
@@ -223,8 +225,14 @@ impl Signal {
         if self.negatable && context.governs(negation, scan, index) {
             let (before, after) =
                 context.cue_count(negation, scan, parts, bounds, self.negation_window);
-            // two cues before a match cancel; a cue after it denies what came before, whatever else does
-            if before % 2 == 1 || after > 0 {
+            // two cues before a match cancel (unless the language negates in concord); a cue after it
+            // denies what came before, whatever else does
+            let negated = if negation.concord {
+                before > 0
+            } else {
+                before % 2 == 1
+            };
+            if negated || after > 0 {
                 return false;
             }
         }
