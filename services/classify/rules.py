@@ -216,9 +216,7 @@ class Cues:
 
 def _inside_another(start: int, end: int, code: str, mentions: list[tuple[int, int, str]]) -> bool:
     """Whether the mention [start, end) lies within a longer mention of another actor."""
-    return any(
-        s <= start and end <= e and e - s > end - start and c != code for s, e, c in mentions
-    )
+    return any(s <= start and end <= e and e - s > end - start and c != code for s, e, c in mentions)
 
 
 @dataclass(frozen=True)
@@ -285,7 +283,8 @@ class Context:
         ]
         firsts: dict[str, int] = {}
         for start, end, code in mentions:
-            if (code not in firsts or start < firsts[code]) and not _inside_another(start, end, code, mentions):
+            earlier = code not in firsts or start < firsts[code]
+            if earlier and not _inside_another(start, end, code, mentions):
                 firsts[code] = start
         return tuple(sorted(firsts, key=firsts.__getitem__))
 
