@@ -6,12 +6,16 @@ group and hand tables over through their changelog topics.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import faust
+from aiokafka.errors import KafkaConnectionError
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from services.classify.agents import ClassifyStream, StreamLimits
@@ -65,15 +69,48 @@ def build(
     return ClassifyService(app, stream, metrics)
 
 
-def run_worker(app: faust.App) -> None:
-    """Run a Faust worker in this thread until a signal stops it; Faust commits and closes on the way out."""
-    worker = faust.Worker(app, quiet=True, loglevel=None, override_logging=False, redirect_stdouts=False)
+class _Worker(faust.Worker):
+    """Faust's worker, noting when the broker went away while it started: after `wait_for_broker` saw it
+    but before Faust's own clients connected (a broker restart can fall in between). Faust would log a
+    traceback and exit with status 1; this worker stops quietly and `serve` starts over instead."""
+
+    broker_lost_at_start = False
+    _started_up = False
+
+    async def on_startup_finished(self) -> None:
+        self._started_up = True
+        await super().on_startup_finished()
+
+    async def start(self) -> None:
+        try:
+            await super().start()
+        except KafkaConnectionError as exc:
+            if self._started_up:
+                raise
+            self.broker_lost_at_start = True
+            log.warning("Kafka went away while the worker started (%s); starting over", exc)
+            raise asyncio.CancelledError from None  # Faust's worker then stops without a traceback
+
+
+def run_worker(app: faust.App) -> bool:
+    """Run a Faust worker in this thread until a signal stops it; Faust commits and closes on the way out.
+    True when it stopped because the broker went away while it started."""
+    worker = _Worker(app, quiet=True, loglevel=None, override_logging=False, redirect_stdouts=False)
     worker.spinner = None  # a terminal spinner has no place in a service's log
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
+    if worker.broker_lost_at_start:
+        worker.loop.close()  # nothing runs on it any more: this process starts over
+    return worker.broker_lost_at_start
+
+
+def start_over() -> None:
+    """Replace this process with a fresh one of the same command (same pid): Faust's app and event loop
+    cannot be started twice, and the new process begins by waiting for Kafka again."""
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606 (our own interpreter and command)
 
 
 def serve(
@@ -99,10 +136,12 @@ def serve(
     )
     settle_after_start()
     try:
-        run_worker(service.app)
+        lost = run_worker(service.app)
     finally:
         health.stop()
         log.info("classify %s stopped", instance)
+    if lost:
+        start_over()
 
 
 @dataclass(frozen=True)
