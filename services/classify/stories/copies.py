@@ -77,7 +77,7 @@ class NativeCopyIndex(Generic[T]):
         self._table = table
 
     def __len__(self) -> int:
-        return int(self._table.__len__())
+        return len(self._table)
 
     def add(self, item: Sketch, payload: T, when: float) -> None:
         self._table.add(item.signature, item.shingles, payload, when)
