@@ -48,6 +48,7 @@ from services.classify.handling import (
     expired_seen,
     handle,
     seen_entry,
+    stage_json,
     table_json,
 )
 from services.classify.metrics import GROWING_STORIES, OUTCOMES, ClassifyMetrics
@@ -404,7 +405,7 @@ class ClassifyStream:
         """What changed in the book, as records of the `stories` table's changelog (one partition)."""
         topic = self.story_state.changelog_topic.get_topic_name()
         return [
-            Record(topic, table_json(key), None if value is None else table_json(value), partition=0)
+            Record(topic, table_json(key), None if value is None else stage_json(value), partition=0)
             for key, value in book.changes()
         ]
 

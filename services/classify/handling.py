@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+import pydantic_core
+
 from schemas import ClassifiedArticle, InvalidMessage, RawArticle, decode
 from services.classify.trends import TrendContribution, contributions
 
@@ -108,6 +110,13 @@ def table_json(value: Any) -> bytes:
     """The bytes Faust's json codec writes for a plain JSON value (a table key or entry), at a tenth of
     the cost of going through its codec registry."""
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+def stage_json(value: Any) -> bytes:
+    """A table entry only this stage writes and Faust only reads back (the story book's records): the
+    JSON `table_json` writes, in UTF-8 rather than ASCII escapes, five times faster (pydantic-core's
+    serializer). Keys stay with `table_json`: compaction compares their exact bytes."""
+    return pydantic_core.to_json(value, inf_nan_mode="constants")
 
 
 def expired_seen(entries: Iterable[tuple[str, Any]], cutoff: datetime) -> list[tuple[str, int]]:

@@ -234,13 +234,7 @@ class StoryBook:
 
     def _copy_source(self, sketch: Sketch) -> _Entry | None:
         """The article this text copies (the best overlap, the earliest of equals), if any."""
-        best = None
-        for match in self._copies.matches(sketch):
-            if match.containment < COPY_CONTAINMENT or match.jaccard < COPY_JACCARD:
-                continue
-            if best is None or match.containment > best.containment:
-                best = match
-        return None if best is None else best.payload
+        return self._copies.best(sketch, COPY_CONTAINMENT, COPY_JACCARD)
 
     def _best_story(self, article: ArticleFeatures) -> Story | None:
         """The live story this report's facts fit best above the threshold (the oldest of equals)."""
@@ -274,8 +268,9 @@ class StoryBook:
     def _remember(self, article: ArticleFeatures, story: Story, entry: _Entry) -> None:
         self._articles[article.id] = entry
         self._copies.add(article.sketch, entry, self._clock)
-        before = set(_story_keys(story))
-        story.facts.add(article)
+        facts = story.facts
+        places, entities = set(facts.places), set(facts.entities)
+        facts.add(article)
         new_outlet = article.source not in story.outlets and len(story.outlets) < MAX_LISTED
         story.count(article.source, entry.root)
         story.arrivals.add(self._clock, new_outlet, new_report=entry.copy_of is None)
@@ -286,10 +281,9 @@ class StoryBook:
         story.touched = self._clock
         del self._stories[story.id]
         self._stories[story.id] = story
-        for key in _story_keys(story):
-            if key not in before:
-                self._by_key.setdefault(key, []).append(story)
-        for key in before.difference(_story_keys(story)):
+        for key in _keys(facts.places.keys() - places, facts.entities.keys() - entities):
+            self._by_key.setdefault(key, []).append(story)
+        for key in _keys(places - facts.places.keys(), entities - facts.entities.keys()):
             self._unindex(key, story)
 
     def _drop_story(self, story: Story) -> None:
@@ -394,5 +388,9 @@ def _story_record(story: Story) -> dict[str, Any]:
 
 
 def _story_keys(story: Story) -> list[str]:
-    facts = story.facts
-    return [f"p:{p}" for p in facts.places] + [f"e:{e}" for e in facts.entities]
+    return _keys(story.facts.places, story.facts.entities)
+
+
+def _keys(places: Iterable[str], entities: Iterable[str]) -> list[str]:
+    """The `events.keys` of these places and entities: what finds a story in `StoryBook._by_key`."""
+    return [f"p:{p}" for p in places] + [f"e:{e}" for e in entities]

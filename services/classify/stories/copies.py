@@ -16,7 +16,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -54,6 +54,8 @@ class Copies(Protocol[T]):
 
     def matches(self, item: Sketch) -> list[Match[T]]: ...
 
+    def best(self, item: Sketch, min_containment: float, min_jaccard: float) -> T | None: ...
+
     def expire(self, before: float) -> int: ...
 
     def entries(self) -> Iterator[tuple[Sketch, T, float]]: ...
@@ -84,6 +86,14 @@ class NativeCopyIndex(Generic[T]):
 
     def matches(self, item: Sketch) -> list[Match[T]]:
         return [Match(p, j, c) for p, j, c in self._table.matches(item.signature, item.shingles)]
+
+    def best(self, item: Sketch, min_containment: float, min_jaccard: float) -> T | None:
+        """`CopyIndex.best`, without building a `Match` per candidate (a flood of copies has many)."""
+        best, most = None, -1.0
+        for payload, jaccard, share in self._table.matches(item.signature, item.shingles):
+            if share >= min_containment and jaccard >= min_jaccard and share > most:
+                best, most = payload, share
+        return cast(T | None, best)
 
     def expire(self, before: float) -> int:
         return int(self._table.expire(before))
@@ -157,6 +167,16 @@ class CopyIndex(Generic[T]):
             if payload is not None:
                 found.append(Match(payload, jaccard, share))
         return found
+
+    def best(self, item: Sketch, min_containment: float, min_jaccard: float) -> T | None:
+        """The payload of the match containing the most of `item` (the oldest of equals), among those at
+        or above both floors; None when no match reaches them."""
+        best, most = None, -1.0
+        for match in self.matches(item):
+            share = match.containment
+            if share >= min_containment and match.jaccard >= min_jaccard and share > most:
+                best, most = match.payload, share
+        return best
 
     def _similarities(self, item: Sketch, positions: list[int]) -> list[float]:
         """`similarity` of `item` with each entry, in one comparison of all their signatures."""

@@ -40,6 +40,7 @@ class Facts:
     topics: dict[str, int] = field(default_factory=dict)
     first: float = 0.0
     last: float = 0.0
+    _main: str | None = field(default=None, repr=False, compare=False)
 
     def add(self, article: ArticleFeatures) -> None:
         if not any(self.kinds()):
@@ -51,6 +52,15 @@ class Facts:
                 counts[value] = counts.get(value, 0) + 1
             if len(counts) > MAX_KEYS:
                 _keep_top(counts)
+        self._main = None
+
+    @property
+    def main_place(self) -> str:
+        """The place named most (the first named of equals), "" when none is; kept until the next `add`,
+        since every candidate report is scored against it."""
+        if self._main is None:
+            self._main = max(self.places, key=self.places.__getitem__) if self.places else ""
+        return self._main
 
     def kinds(self) -> tuple[dict[str, int], ...]:
         return (self.places, self.entities, self.numbers, self.signals, self.actors, self.topics)
@@ -86,6 +96,10 @@ def _values(article: ArticleFeatures) -> tuple[tuple[str, ...], ...]:
 
 def _keep_top(counts: dict[str, int]) -> None:
     """Drop the least reported facts (the latest of equals first), keeping `MAX_KEYS`."""
+    if len(counts) == MAX_KEYS + 1:  # one over, as after most reports: no need to sort
+        least = min(counts.values())
+        del counts[next(key for key in reversed(counts) if counts[key] == least)]
+        return
     order = {key: index for index, key in enumerate(counts)}
     for key in sorted(counts, key=lambda k: (-counts[k], order[k]))[MAX_KEYS:]:
         del counts[key]
@@ -95,41 +109,57 @@ def score(story: Facts, article: ArticleFeatures) -> float | None:
     """How strongly `article` reports `story`'s event; None when a veto says it is another event."""
     if article.published > story.last + MAX_GAP or article.published < story.first - MAX_GAP:
         return None
-    if article.places and story.places and _elsewhere(story, article):
+    places, entities = story.places, story.entities
+    article_places, article_entities = article.places, article.entities
+    story_main = story.main_place
+    located = bool(story_main and article_places)
+    if located and _elsewhere(places, entities, story_main, article_places, article_entities):
         return None
     if article.topics and story.topics and not any(t in story.topics for t in article.topics):
         return None
-    entities = sum(1.0 for e in article.entities if e in story.entities)
-    total = WEIGHTS["entity"] * min(entities, MAX_ENTITY_SCORE)
-    total += WEIGHTS["place"] * sum(1 for p in article.places if p in story.places)
-    total += WEIGHTS["entity"] * sum(1 for p in article.places if p in story.entities)
-    total += WEIGHTS["entity"] * sum(1 for e in article.entities if e in story.places)
-    total += WEIGHTS["number"] * sum(1 for n in article.numbers if n in story.numbers)
-    total += WEIGHTS["signal"] * sum(1 for s in article.signals if s in story.signals)
-    total += WEIGHTS["actor"] * sum(1 for a in article.actors if a in story.actors)
-    total += WEIGHTS["topic"] * sum(1 for t in article.topics if t in story.topics)
-    if article.places and story.places and not _same_main_place(story, article):
-        total -= MAIN_PLACE_PENALTY
+    same_places = places_as_entities = 0
+    for place in article_places:
+        same_places += place in places
+        places_as_entities += place in entities
+    same_entities = entities_as_places = 0
+    for entity in article_entities:
+        same_entities += entity in entities
+        entities_as_places += entity in places
+    total = WEIGHTS["entity"] * min(same_entities, MAX_ENTITY_SCORE)
+    total += WEIGHTS["place"] * same_places
+    total += WEIGHTS["entity"] * (places_as_entities + entities_as_places)
+    total += WEIGHTS["number"] * _shared(article.numbers, story.numbers)
+    total += WEIGHTS["signal"] * _shared(article.signals, story.signals)
+    total += WEIGHTS["actor"] * _shared(article.actors, story.actors)
+    total += WEIGHTS["topic"] * _shared(article.topics, story.topics)
+    if located and article_places[0] not in places and story_main not in article_places:
+        total -= MAIN_PLACE_PENALTY  # neither main place is among the other's places
     return total
 
 
-def _same_main_place(story: Facts, article: ArticleFeatures) -> bool:
-    """Whether the report's main place is one of the story's places, or the story's main one the report's."""
-    story_main = max(story.places, key=story.places.__getitem__)
-    return article.places[0] in story.places or story_main in article.places
+def _shared(values: tuple[str, ...], counts: dict[str, int]) -> int:
+    return sum(1 for value in values if value in counts) if values and counts else 0
 
 
-def _elsewhere(story: Facts, article: ArticleFeatures) -> bool:
+def _elsewhere(
+    places: dict[str, int],
+    entities: dict[str, int],
+    story_main: str,
+    article_places: tuple[str, ...],
+    article_entities: tuple[str, ...],
+) -> bool:
     """The report is about another place: its main place (named most, or first) is not among the story's
     places and the story's main place is not named in the report at all; or no place of either is named
     by the other (a dateline in Berlin over a story in Duisburg still names Duisburg)."""
-    main = article.places[0]
-    story_main = max(story.places, key=story.places.__getitem__)
-    if main not in story.places and story_main not in article.places and story_main not in article.entities:
+    if (
+        article_places[0] not in places
+        and story_main not in article_places
+        and story_main not in article_entities
+    ):
         return True
-    if any(p in story.places or p in story.entities for p in article.places):
+    if any(p in places or p in entities for p in article_places):
         return False
-    return not any(e in story.places for e in article.entities)
+    return not any(e in places for e in article_entities)
 
 
 def keys(article: ArticleFeatures) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from services.classify.handling import (
     expired_seen,
     handle,
     seen_entry,
+    stage_json,
     table_json,
 )
 from services.classify.produce import partition_for
@@ -163,6 +164,12 @@ def test_a_raw_article_written_another_way_keeps_its_bytes_and_decodes_to_the_sa
 def test_table_entries_are_written_as_fausts_json_codec_writes_them() -> None:
     for value in ("a-1", "5f2b7c0d9a8e4b1c", seen_entry(NOW, 3), [0, 0], {"k": [1, 2.5]}):
         assert table_json(value) == codecs.dumps("json", value)
+
+
+def test_story_records_are_json_fausts_codec_reads_back_unchanged_in_any_script() -> None:
+    value = {"headline": "القصف على حلب", "clock": float("-inf"), "seq": 3, "touched": 1700000029.99}
+    assert codecs.loads("json", stage_json(value)) == value
+    assert "حلب".encode() in stage_json(value)
 
 
 def test_only_ids_recorded_before_the_retention_cutoff_are_forgotten_with_their_partition() -> None:
