@@ -32,6 +32,8 @@ MIN_CONFIDENCE_SHORT = 0.8
 headlines it hears German in "Jan. 6" and Russian in capitals."""
 
 _LETTER = re.compile(r"[^\W\d_]")
+_PERSIAN_LETTERS = re.compile("[پچژگ]")
+_TO_PERSIAN = str.maketrans({"ي": "ی", "ك": "ک"})
 _ENGLISH = frozenset(
     (  # noqa: SIM905 (a word list reads better as words)
         "the of and to in is was for that on with as by at from has have had are were be been will said "
@@ -58,7 +60,16 @@ def identify(text: str) -> str:
     floor = MIN_CONFIDENCE if len(tokens) >= _MIN_WORDS else MIN_CONFIDENCE_SHORT
     if not labels or scores[0] < floor:
         return UNDETERMINED
+    if labels[0] == "__label__ar" and _PERSIAN_LETTERS.search(sample):
+        return _persian_in_arabic_letters(sample) or "ar"
     return _code(labels[0])
+
+
+def _persian_in_arabic_letters(sample: str) -> str | None:
+    """ "fa" for Persian typed with the Arabic yeh and kaf (ي ك for ی ک, as much of the Persian web was): the
+    model reads those letters as Arabic, but Arabic never writes پ چ ژ گ. Read again with Persian letters."""
+    labels, _ = _model().predict(sample.translate(_TO_PERSIAN), k=1)
+    return "fa" if labels and labels[0] == "__label__fa" else None
 
 
 def _code(label: str) -> str:

@@ -34,6 +34,14 @@ def test_each_language_of_the_desks_is_told_from_a_sentence(language: str) -> No
     assert identify(WRITTEN_HERE[language]) == language
 
 
+def test_persian_typed_with_arabic_yeh_and_kaf_is_persian_and_arabic_stays_arabic() -> None:
+    assert identify("نتايج نخستين روز مسابقات دو و ميداني قهرماني كشور به پايان رسيد") == "fa"
+    with_a_persian_letter = "قالت الوزارة يوم الثلاثاء إن شركة گوگل ستفتح مكتبا كبيرا في العاصمة "
+    with_a_persian_letter += "الأسبوع المقبل."
+    assert identify(with_a_persian_letter) == "ar"
+    assert identify(WRITTEN_HERE["ar"]) == "ar"
+
+
 def test_text_without_letters_or_too_short_to_tell_is_undetermined() -> None:
     assert identify("") == UNDETERMINED
     assert identify("  2026 — 14:05 / 12.3% ") == UNDETERMINED

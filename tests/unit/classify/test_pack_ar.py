@@ -43,3 +43,23 @@ def test_a_denied_evacuation_is_no_evacuation(multilingual: MultilingualClassifi
 def test_a_ceasefire_call_is_not_gunfire(multilingual: MultilingualClassifier) -> None:
     analysis = multilingual.analyse("دعا الأمين العام إلى وقف فوري لإطلاق النار في غزة.", "ar")
     assert [s.id for s in analysis.signals] == ["ceasefire_call"]
+
+
+def test_a_players_injury_a_films_plot_and_a_rocket_launch_are_no_war(
+    multilingual: MultilingualClassifier,
+) -> None:
+    injury = "وكان أبرز التغييرات غياب اللاعب المصري عن صفوف ناديه رغم الاطمئنان على حالته الصحية بعد "
+    injury += "الإصابة التي تعرض لها الأسبوع الماضي."
+    assert _found(multilingual, injury) == {}
+    plot = "وفاز الممثلان بجائزتي أفضل ممثل وأفضل ممثلة عن فيلم أمريكي جديد حول أم غاضبة تبحث منذ شهور "
+    plot += "عمن قتل ابنتها."
+    assert _found(multilingual, plot) == {}
+    launch = "استأجرت الشركة صاروخا من سبيس إكس لإطلاق قمر صناعي جديد، لكن الصاروخ انفجر على منصة "
+    launch += "الإطلاق وتسبب بتدمير القمر."
+    assert _found(multilingual, launch) == {}
+    assert _found(multilingual, "قتل ثلاثة مدنيين وأصيب خمسة في غارة على البلدة.")["casualties"]
+
+
+def _found(classifier: MultilingualClassifier, text: str) -> dict[str, list[str]]:
+    analysis = classifier.analyse(text, "ar")
+    return {s.id: [e.text for e in s.evidence] for s in analysis.signals}

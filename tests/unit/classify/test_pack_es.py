@@ -59,3 +59,12 @@ def test_figurative_killing_and_road_deaths_are_no_casualties(multilingual: Mult
         == {}
     )
     assert signals(multilingual, "Un accidente de tráfico en la A-4 deja tres muertos y cinco heridos.") == {}
+
+
+def test_deaths_in_an_epidemic_told_anywhere_in_the_sentence_are_no_casualties(
+    multilingual: MultilingualClassifier,
+) -> None:
+    text = "Las autoridades sanitarias contabilizan ya cuarenta fallecidos en la región desde que empezó la "
+    text += "nueva ola de covid en otoño."
+    assert signals(multilingual, text) == {}
+    assert signals(multilingual, "Un ataque con drones dejó cuarenta fallecidos en la región.")["casualties"]

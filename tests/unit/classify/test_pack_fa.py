@@ -41,3 +41,16 @@ def test_nobody_killed_is_no_casualty_but_nine_killed_is(multilingual: Multiling
     assert quotes(multilingual.analyse("در این حمله هیچ کس کشته نشد.", "fa"), "casualties") == []
     nine = multilingual.analyse("نه نفر در حمله پهپادی کشته شدند.", "fa")  # نه is also nine
     assert quotes(nine, "casualties") == ["کشته"]
+
+
+def test_an_interview_with_a_reporter_and_a_constructive_role_are_no_diplomacy(
+    multilingual: MultilingualClassifier,
+) -> None:
+    interview = "مدیر کل ورزش استان امروز در گفت‌وگو با خبرنگار فارس با اشاره به اهمیت طرح جدید گفت."
+    assert _found(multilingual, interview) == {}
+    assert _found(multilingual, "وی بر نقش سازنده خانواده در تربیت فرزندان تاکید کرد.") == {}
+
+
+def _found(classifier: MultilingualClassifier, text: str) -> dict[str, list[str]]:
+    analysis = classifier.analyse(text, "fa")
+    return {s.id: [e.text for e in s.evidence] for s in analysis.signals}

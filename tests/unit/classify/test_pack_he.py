@@ -38,3 +38,10 @@ def test_a_denied_evacuation_and_an_eviction_are_no_evacuation(multilingual: Mul
     assert "evacuation_notice" not in _signals(multilingual, denied)
     eviction = "בית המשפט הורה על פינוי הדיירים מהבניין בתוך שלושים יום."
     assert "evacuation_notice" not in _signals(multilingual, eviction)
+
+
+def test_cyber_attacks_and_a_rule_still_valid_are_no_military_strike(
+    multilingual: MultilingualClassifier,
+) -> None:
+    assert _signals(multilingual, "החברה מודה שנפגעה ממתקפת כופר קשה, וההאקרים דורשים תשלום.") == {}
+    assert _signals(multilingual, "אותו העיקרון תקף גם כשמדובר במודעות ממומנות.") == {}

@@ -45,3 +45,12 @@ def test_a_call_for_a_ceasefire_and_a_figurative_killing(multilingual: Multiling
     call = "Генсек ООН призвал стороны к немедленному прекращению огня."
     assert "ceasefire_call" in signals(multilingual, call)
     assert "casualties" not in signals(multilingual, "В очереди я убил время за чтением новостей.")
+
+
+def test_passengers_affected_by_cancellations_and_epidemic_deaths_are_no_casualties(
+    multilingual: MultilingualClassifier,
+) -> None:
+    assert signals(multilingual, "Тысячи пассажиров пострадали из-за отмены рейсов лоукостера.") == {}
+    text = "В регионе за неделю умерли двенадцать человек, врачи связывают рост смертности с новой волной "
+    text += "коронавируса."
+    assert signals(multilingual, text) == {}

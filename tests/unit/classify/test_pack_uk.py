@@ -57,3 +57,10 @@ def test_a_call_for_a_ceasefire_and_an_offer_to_mediate(multilingual: Multilingu
     assert "ceasefire_call" in signals(multilingual, call)
     found = signals(multilingual, "Туреччина готова стати майданчиком для переговорів між Києвом і Москвою.")
     assert "mediation_offer" in found
+
+
+def test_passengers_affected_by_cancellations_and_epidemic_deaths_are_no_casualties(
+    multilingual: MultilingualClassifier,
+) -> None:
+    assert signals(multilingual, "Тисячі пасажирів постраждали через скасування рейсів авіакомпанії.") == {}
+    assert signals(multilingual, "Жертви пандемії: у місті за тиждень померли десятеро людей.") == {}
