@@ -1,5 +1,6 @@
 """The story features' Rust hot path gives the Python reference's answers bit for bit: signatures
-(`minhash` against `python_sketch`) and the copy index (`NativeCopyIndex` against `CopyIndex`), and a story
+(`minhash` against `python_sketch`), places and entities (`PlaceFinder` against
+`python_places_and_entities`) and the copy index (`NativeCopyIndex` against `CopyIndex`), and a story
 book built on either assigns the same stories. Skipped without the extension, failed where
 `NEWSMON_REQUIRE_RUST_ENGINE=1` says it must be there (CI sets it)."""
 
@@ -16,6 +17,7 @@ from bench.stories import labelled
 from services.classify import native
 from services.classify.engine import Classifier
 from services.classify.stories.copies import CopyIndex, Match, NativeCopyIndex, copy_index
+from services.classify.stories.places import places_and_entities, python_places_and_entities
 from services.classify.stories.sketch import BINS, EMPTY, Sketch, normalised_bytes, python_sketch, sketch
 from services.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from tests.unit.classify.test_native import LABELLED, REQUIRED, mangled, texts_of
@@ -66,6 +68,23 @@ def test_rust_signatures_equal_the_python_reference_on_stories_labelled_and_mang
     assert sketch(texts[0]) == python_sketch(normalised_bytes(texts[0]))
 
 
+def name_like_texts(count: int) -> list[str]:
+    """Texts of capitals, accents, joiners, tails, datelines and locatives in random order: the edges of
+    the name and dateline patterns (a tail after a joiner, a dateline cut short, an opening's last word)."""
+    rng = random.Random(11)
+    pieces = [*"AKNRaeiklnorsuÉéÀçİ -'’,.()\n", " in ", " near the ", " city of ", " region", "KYIV"]
+    pieces += ["Al-", " al-", " de ", " el ", "-led", "'s", "Reuters", " Ukraine", "In ", "\nnear "]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(count)]
+
+
+def test_rust_places_and_entities_equal_the_python_reference(rust: Any) -> None:
+    texts = story_texts() + texts_of(*sorted(LABELLED.glob("*.jsonl"))) + odd_texts()
+    texts += mangled(texts[:200], 1000) + name_like_texts(20000) + ["X" * 5000 + " in Kharkiv"]
+    differ = [text[:80] for text in texts if places_and_entities(text) != python_places_and_entities(text)]
+    assert differ == []
+    assert places_and_entities("KHARKIV, Ukraine (Reuters) - Drones hit Kharkiv region.")[0] == ("kharkiv",)
+
+
 def near_copies(texts: list[str], rng: random.Random, count: int) -> list[Sketch]:
     """Signatures of real texts and of copies with a few bins changed, so that buckets collide."""
     bases = [sketch(t) for t in texts if t]
@@ -95,6 +114,7 @@ def test_the_rust_copy_index_answers_as_the_python_one_through_floods_expiry_and
     for n, item in enumerate(items):
         when = float(n)
         assert answers(table.matches(item)) == answers(reference.matches(item)), n
+        assert table.best(item, 0.6, 0.2) == reference.best(item, 0.6, 0.2), n
         reference.add(item, n, when)
         table.add(item, n, when)
         if n % 97 == 0:

@@ -3,6 +3,7 @@
 //! as a plan of numbered literals and groups; this crate applies it. The Python engine stays the
 //! reference: a test holds both to the same answers over every labelled text.
 
+mod places;
 mod raw;
 mod rules;
 mod scan;
@@ -272,5 +273,6 @@ fn newsmon_engine(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Engine>()?;
     module.add_class::<raw::RawScanner>()?;
     module.add_class::<sketch::CopyTable>()?;
+    module.add_class::<places::PlaceFinder>()?;
     module.add_function(wrap_pyfunction!(sketch::minhash, module)?)
 }
