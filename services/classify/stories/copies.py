@@ -88,12 +88,7 @@ class NativeCopyIndex(Generic[T]):
         return [Match(p, j, c) for p, j, c in self._table.matches(item.signature, item.shingles)]
 
     def best(self, item: Sketch, min_containment: float, min_jaccard: float) -> T | None:
-        """`CopyIndex.best`, without building a `Match` per candidate (a flood of copies has many)."""
-        best, most = None, -1.0
-        for payload, jaccard, share in self._table.matches(item.signature, item.shingles):
-            if share >= min_containment and jaccard >= min_jaccard and share > most:
-                best, most = payload, share
-        return cast(T | None, best)
+        return cast(T | None, self._table.best(item.signature, item.shingles, min_containment, min_jaccard))
 
     def expire(self, before: float) -> int:
         return int(self._table.expire(before))

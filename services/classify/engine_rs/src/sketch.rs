@@ -141,6 +141,43 @@ impl CopyTable {
         bands
     }
 
+    /// (position, jaccard, containment) of live entries sharing a band with the text, oldest first: at
+    /// most `MAX_CANDIDATES`, the newest of each band's bucket first (see `matches` in copies.py).
+    fn similar(&self, signature: &[u8], shingles: u32) -> Vec<(usize, f64, f64)> {
+        if shingles == 0 {
+            return Vec::new();
+        }
+        let values = read_signature(signature);
+        let first = (self.start * BANDS) as i32;
+        let mut seen: Vec<usize> = Vec::with_capacity(MAX_CANDIDATES + MAX_CHAIN);
+        for (bucket, key) in self.bands(&values) {
+            let (mut slot, mut walked) = (self.heads[bucket], 0);
+            while slot >= first && walked < MAX_CHAIN {
+                let position = slot as usize / BANDS;
+                if self.keys[slot as usize] == key && !seen.contains(&position) {
+                    seen.push(position);
+                }
+                slot = self.next[slot as usize];
+                walked += 1;
+            }
+            if seen.len() >= MAX_CANDIDATES {
+                break;
+            }
+        }
+        seen.sort_unstable();
+        seen.into_iter()
+            .filter(|&position| self.payloads[position].is_some())
+            .map(|position| {
+                let jaccard = similarity(&values, &self.signatures[position]);
+                (
+                    position,
+                    jaccard,
+                    containment(jaccard, shingles, self.shingles[position]),
+                )
+            })
+            .collect()
+    }
+
     fn compact(&mut self) {
         let shift = self.start * BANDS;
         self.keys.drain(..shift);
@@ -204,35 +241,38 @@ impl CopyTable {
         signature: &[u8],
         shingles: u32,
     ) -> Vec<(Py<PyAny>, f64, f64)> {
-        if shingles == 0 {
-            return Vec::new();
-        }
-        let values = read_signature(signature);
-        let first = (self.start * BANDS) as i32;
-        let mut seen: Vec<usize> = Vec::with_capacity(MAX_CANDIDATES + MAX_CHAIN);
-        for (bucket, key) in self.bands(&values) {
-            let (mut slot, mut walked) = (self.heads[bucket], 0);
-            while slot >= first && walked < MAX_CHAIN {
-                let position = slot as usize / BANDS;
-                if self.keys[slot as usize] == key && !seen.contains(&position) {
-                    seen.push(position);
-                }
-                slot = self.next[slot as usize];
-                walked += 1;
-            }
-            if seen.len() >= MAX_CANDIDATES {
-                break;
-            }
-        }
-        seen.sort_unstable();
-        seen.into_iter()
-            .filter_map(|position| {
-                let payload = self.payloads[position].as_ref()?;
-                let jaccard = similarity(&values, &self.signatures[position]);
-                let share = containment(jaccard, shingles, self.shingles[position]);
-                Some((payload.clone_ref(py), jaccard, share))
+        self.similar(signature, shingles)
+            .into_iter()
+            .map(|(position, jaccard, share)| {
+                let payload = self.payloads[position].as_ref().expect("a live entry");
+                (payload.clone_ref(py), jaccard, share)
             })
             .collect()
+    }
+
+    /// The payload of the match containing the most of the text, the oldest of equals, among those at or
+    /// above both floors (see `best`); None when none reaches them.
+    fn best(
+        &self,
+        py: Python<'_>,
+        signature: &[u8],
+        shingles: u32,
+        min_containment: f64,
+        min_jaccard: f64,
+    ) -> Option<Py<PyAny>> {
+        let mut best: Option<(usize, f64)> = None;
+        for (position, jaccard, share) in self.similar(signature, shingles) {
+            if share >= min_containment
+                && jaccard >= min_jaccard
+                && best.is_none_or(|(_, most)| share > most)
+            {
+                best = Some((position, share));
+            }
+        }
+        let (position, _) = best?;
+        self.payloads[position]
+            .as_ref()
+            .map(|payload| payload.clone_ref(py))
     }
 
     /// Forget entries added before `before`; how many went.
