@@ -142,3 +142,35 @@ def test_mediation_between_non_parties_is_no_mediation_offer(classifier: Classif
 )
 def test_the_war_senses_beside_them_still_count(classifier: Classifier, text: str, signal: str) -> None:
     assert signal in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Injured Dawson and Pike were both left out of the squad for the opening qualifier.",
+        "The winger came off the bench for the injured full-back in the second half.",
+        "Kerr was injured as his club side edged their rivals in the derby on Saturday.",
+    ],
+)
+def test_a_players_injury_anywhere_in_the_sentence_is_no_casualty(classifier: Classifier, text: str) -> None:
+    assert "casualties" not in signal_ids(classifier, text)
+
+
+def test_a_films_plot_is_no_casualty_and_people_injured_by_a_bomb_still_are(classifier: Classifier) -> None:
+    plot = "The film follows a young widow across three decades after her husband is killed in a bar fight."
+    assert "casualties" not in signal_ids(classifier, plot)
+    bomb = "A car bomb exploded in a street outside the market and 17 people were injured."
+    assert "casualties" in signal_ids(classifier, bomb)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The alerts will tell people how to go about getting hold of the patches.",
+        "In the trial, children were given laptop computers to take home and do their work on.",
+    ],
+)
+def test_telling_people_how_to_go_about_it_and_taking_laptops_home_are_no_evacuation(
+    classifier: Classifier, text: str
+) -> None:
+    assert "evacuation_notice" not in signal_ids(classifier, text)
