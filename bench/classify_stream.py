@@ -48,6 +48,7 @@ from bench.classify_engine import articles as corpus
 from bench.options import quick_run
 from bench.passthrough import OUTPUT_ROLE
 from schemas import RawArticle, encode
+from services.classify import native
 from services.classify.engine import Classifier
 from services.classify.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from streambase.kafka import create_pipeline_topics, make_admin, make_consumer, make_producer
@@ -398,10 +399,17 @@ def run(quick: bool = False) -> dict[str, Any]:
     classifier = Classifier.from_taxonomy(load_taxonomy(DEFAULT_TAXONOMY))
     with tempfile.TemporaryDirectory(prefix="classify-bench-") as tmp:
         workdir = Path(tmp)
-        measured = [
-            overhead_round(bootstrap, backlog, classifier, workdir, passthrough_first=n % 2 == 0)
-            for n in range(rounds)
-        ]
+        sources = native.sources_digest()
+        measured = []
+        for n in range(rounds):
+            measured.append(
+                overhead_round(bootstrap, backlog, classifier, workdir, passthrough_first=n % 2 == 0)
+            )
+            if native.sources_digest() != sources:
+                raise RuntimeError(
+                    "the Rust engine's sources changed during the run: workers started since then fall back "
+                    "to the Python engine. Rebuild it (make install) and run again."
+                )
         settings = fresh_topics(bootstrap)
         try:
             paced = latency(settings, 500, 5 if quick else 20, workdir)
