@@ -24,6 +24,10 @@ text (the same answers on every blind set as 600 characters), and the model's co
 ENGLISH_CHARS = 300
 """Characters in which English function words are counted: fifty words settle English copy."""
 
+HEBREW_SHARE = 0.9
+"""Text written this much in Hebrew letters is Hebrew (no other language with a pack uses the script, and
+Yiddish is told by its own letters): the model is not asked, which halves the cost of a Hebrew item."""
+
 MIN_CONFIDENCE = 0.4
 """Below this the model is guessing (a name, a URL): the language is `und`."""
 
@@ -33,6 +37,9 @@ headlines it hears German in "Jan. 6" and Russian in capitals."""
 
 _LETTER = re.compile(r"[^\W\d_]")
 _PERSIAN_LETTERS = re.compile("[پچژگ]")
+_HEBREW = re.compile("[\u05d0-\u05ea]")
+_YIDDISH = re.compile("[\u05f0-\u05f2]|\u05d0[\u05b7\u05b8]|\u05e4\u05bf")
+"""Yiddish's own letters and pointed forms (װ ױ ײ, אַ אָ, פֿ): Hebrew script that is not Hebrew."""
 _TO_PERSIAN = str.maketrans({"ي": "ی", "ك": "ک"})
 _ENGLISH = frozenset(
     (  # noqa: SIM905 (a word list reads better as words)
@@ -54,8 +61,11 @@ def identify(text: str) -> str:
         return "en"
     tokens = text[:SAMPLE_CHARS].lower().split()
     sample = " ".join(tokens)
-    if _LETTER.search(sample) is None:
+    letters = len(_LETTER.findall(sample))
+    if not letters:
         return UNDETERMINED
+    if len(_HEBREW.findall(sample)) >= HEBREW_SHARE * letters and _YIDDISH.search(sample) is None:
+        return "he"
     labels, scores = _model().predict(sample, k=1)
     floor = MIN_CONFIDENCE if len(tokens) >= _MIN_WORDS else MIN_CONFIDENCE_SHORT
     if not labels or scores[0] < floor:

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BENCHMARKS = ["classify_engine", "classify_stream", "ingest", "pipeline", "stories", "alert", "memory"]
+BENCHMARKS = [
+    "classify_engine",
+    "classify_stream",
+    "ingest",
+    "pipeline",
+    "stories",
+    "alert",
+    "memory",
+    "languages",
+]
 
 
 @pytest.mark.parametrize("module", BENCHMARKS)

@@ -42,6 +42,13 @@ def test_persian_typed_with_arabic_yeh_and_kaf_is_persian_and_arabic_stays_arabi
     assert identify(WRITTEN_HERE["ar"]) == "ar"
 
 
+def test_hebrew_script_is_hebrew_even_in_a_short_headline_but_yiddish_is_not() -> None:
+    assert identify("צה״ל תקף בלבנון") == "he"
+    assert identify(WRITTEN_HERE["he"]) == "he"
+    yiddish = "דער פֿאָרווערטס איז אַ ייִדישע צייטונג וואָס ווערט אַרויסגעגעבן אין ניו־יאָרק זינט פֿיל יאָרן."
+    assert identify(yiddish) != "he"
+
+
 def test_text_without_letters_or_too_short_to_tell_is_undetermined() -> None:
     assert identify("") == UNDETERMINED
     assert identify("  2026 — 14:05 / 12.3% ") == UNDETERMINED
