@@ -61,10 +61,10 @@ def identify(text: str) -> str:
         return "en"
     tokens = text[:SAMPLE_CHARS].lower().split()
     sample = " ".join(tokens)
-    letters = len(_LETTER.findall(sample))
-    if not letters:
+    first = _LETTER.search(sample)
+    if first is None:
         return UNDETERMINED
-    if len(_HEBREW.findall(sample)) >= HEBREW_SHARE * letters and _YIDDISH.search(sample) is None:
+    if _HEBREW.match(first[0]) and _hebrew(sample):
         return "he"
     labels, scores = _model().predict(sample, k=1)
     floor = MIN_CONFIDENCE if len(tokens) >= _MIN_WORDS else MIN_CONFIDENCE_SHORT
@@ -73,6 +73,11 @@ def identify(text: str) -> str:
     if labels[0] == "__label__ar" and _PERSIAN_LETTERS.search(sample):
         return _persian_in_arabic_letters(sample) or "ar"
     return _code(labels[0])
+
+
+def _hebrew(sample: str) -> bool:
+    letters = len(_LETTER.findall(sample))
+    return len(_HEBREW.findall(sample)) >= HEBREW_SHARE * letters and _YIDDISH.search(sample) is None
 
 
 def _persian_in_arabic_letters(sample: str) -> str | None:
