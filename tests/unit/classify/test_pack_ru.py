@@ -54,3 +54,25 @@ def test_passengers_affected_by_cancellations_and_epidemic_deaths_are_no_casualt
     text = "В регионе за неделю умерли двенадцать человек, врачи связывают рост смертности с новой волной "
     text += "коронавируса."
     assert signals(multilingual, text) == {}
+
+
+def test_a_foiled_attack_a_matchs_play_and_rent_escalation_raise_nothing(
+    multilingual: MultilingualClassifier,
+) -> None:
+    foiled = (
+        "Сотрудники ФСБ предотвратили теракт: задержанный готовил подрыв автомобиля у здания администрации."
+    )
+    assert signals(multilingual, foiled) == {}
+    match = "Весь второй тайм хозяева обстреливали ворота соперника и на последней минуте забили третий гол."
+    assert signals(multilingual, match) == {}
+    assert signals(multilingual, "Риелторы говорят об эскалации ставок на аренду жилья к осени.") == {}
+
+
+def test_a_war_spilling_over_is_an_escalation_warning_and_no_victims_is_no_casualty(
+    multilingual: MultilingualClassifier,
+) -> None:
+    spill = signals(multilingual, "Аналитики опасаются, что война может выплеснуться за пределы региона.")
+    assert "escalation_warning" in spill
+    strike = signals(multilingual, "Дроны атаковали нефтебазу под Туапсе. О жертвах пока не сообщается.")
+    assert "military_strike" in strike
+    assert "casualties" not in strike
