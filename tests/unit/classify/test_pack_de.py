@@ -28,3 +28,24 @@ def test_a_warning_strike_in_public_transport_is_no_military_strike(
 def test_a_denied_embassy_evacuation_is_no_evacuation(multilingual: MultilingualClassifier) -> None:
     text = "Das Auswärtige Amt dementierte Berichte über eine Evakuierung der Botschaft in Beirut."
     assert "evacuation_notice" not in _signals(multilingual, text)
+
+
+def test_a_visit_a_price_war_and_a_live_fire_exercise_raise_nothing(
+    multilingual: MultilingualClassifier,
+) -> None:
+    visit = "Der Kanzler hat den Präsidenten Kenias im Kanzleramt empfangen, es ging um Handel und Energie."
+    assert _signals(multilingual, visit) == {}
+    prices = "Im Preiskrieg der Discounter sprechen Händler von einer neuen Eskalationsstufe bei Butter."
+    assert _signals(multilingual, prices) == {}
+    drill = (
+        "Auf dem Schießplatz feuerten die Soldaten beim jährlichen Übungsschießen Raketen auf Zieldrohnen ab."
+    )
+    assert _signals(multilingual, drill) == {}
+    assert _signals(multilingual, "Warnschüsse an der Seegrenze. Verletzt wurde niemand.") == {}
+
+
+def test_an_invitation_to_talks_between_the_parties_is_a_mediation_offer(
+    multilingual: MultilingualClassifier,
+) -> None:
+    found = _signals(multilingual, "Die Schweiz lädt beide Kriegsparteien zu Gesprächen nach Genf ein.")
+    assert "mediation_offer" in found
