@@ -2,10 +2,11 @@
 
     id<TAB>conflict<TAB>signals
 
-conflict is 1 or 0; signals are full signal ids, comma-separated, empty when none, in the order the labeller
-gave them (kept, so the judged halves match the ones the false-alarm counts were first taken on). The first line is that
-header; rows are sorted by id. An item labelled conflict is left out of the false-alarm count, and a labelled
-signal is not a false alarm: `newsmon eval --false-alarms` reads both from the judged halves.
+conflict is 1 or 0; signals are full signal ids, comma-separated, empty when none, in the order the
+labeller gave them (kept, so the judged halves match the ones the false-alarm counts were first taken on).
+The first line is that header; rows are sorted by id. An item labelled conflict is left out of the
+false-alarm count, and a labelled signal is not a false alarm: `newsmon eval --false-alarms` reads both
+from the judged halves.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ def parse_row(line: str, where: str) -> tuple[str, LangLabel]:
     item_id, conflict, signals = fields
     if not item_id or conflict not in ("0", "1"):
         raise LangLabelsError(f"{where}: needs an id and conflict 0 or 1")
-    label_ids(signals, SIGNALS, where)  # refuses unknown or repeated signals
+    try:
+        label_ids(signals, SIGNALS, where)
+    except LabelsError as exc:
+        raise LangLabelsError(str(exc)) from exc
     return item_id, LangLabel(conflict == "1", tuple(name for name in signals.split(",") if name))
 
 
