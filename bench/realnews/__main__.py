@@ -5,6 +5,8 @@
     python -m bench.realnews sample [--out DIR]                       # -> OUT/sample-{dev,unseen}.jsonl
     python -m bench.realnews supplement [--out DIR]                   # -> OUT/sample2-{dev,unseen}.jsonl
     python -m bench.realnews stories --snapshots DIR [--out DIR]  # -> OUT/stories-real{,-dev,-unseen}.jsonl
+    python -m bench.realnews languages --snapshots DIR [--out DIR] [--langs ar,de]  # -> OUT/lang/<lang>.jsonl
+    python -m bench.realnews lang-judged [--out DIR] [--langs ar,de]  # -> OUT/lang/<lang>-{dev,unseen}.jsonl
 
 The output is published text: it goes to a folder outside this repository (default ~/newsmon-realnews).
 """
@@ -12,6 +14,7 @@ The output is published text: it goes to a folder outside this repository (defau
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Iterable
@@ -29,6 +32,17 @@ from bench.realnews.corpus import (
     to_line,
 )
 from bench.realnews.labels import LABELS_FILE, SUPPLEMENT_LABELS_FILE, Label, LabelsError, load_labels
+from bench.realnews.lang_labels import LANG_LABELS_FILE, LangLabelsError, judged_halves, load_lang_labels
+from bench.realnews.lang_sources import BY_REPO, LANG_REPOS, LANG_SOURCES, read_language
+from bench.realnews.languages import (
+    LANGS,
+    MAX_NONCONFLICT,
+    MAX_POLITICS_WORLD,
+    SEED,
+    draw_language,
+    keep,
+    lang_stats,
+)
 from bench.realnews.sample import (
     SAMPLE_SEED,
     SUPPLEMENT_SEED,
@@ -176,11 +190,72 @@ def stories(args: argparse.Namespace) -> None:
         log(f"wrote {count} items ({story_total} stories, {copies} copies) to {path}")
 
 
+def lang_list(raw: str) -> list[str]:
+    langs = [lang.strip() for lang in raw.split(",") if lang.strip()]
+    unknown = [lang for lang in langs if lang not in LANG_REPOS]
+    if unknown or not langs:
+        raise UsageError(f"--langs {raw}: expected a comma list of {','.join(LANGS)}")
+    return langs
+
+
+def write_language(out: Path, lang: str, snapshots: dict[str, Snapshot]) -> dict[str, Any]:
+    """Read, check, deduplicate and draw one language; write OUT/lang/<lang>.jsonl; return its statistics."""
+    log(f"[{lang}] building")
+    items = read_language(lang, snapshots, log)
+    kept, drops = keep(lang, items)
+    chosen = draw_language(kept, lang)
+    path = out / "lang" / f"{lang}.jsonl"
+    write_lines(path, (item.record() for item in chosen))
+    stats = {**lang_stats(len(items), kept, chosen, drops), "file": str(path)}
+    log(f"[{lang}] wrote {len(chosen)} items -> {path}   {json.dumps(stats['by_register'], sort_keys=True)}")
+    log(f"[{lang}] dropped: {json.dumps(stats['dropped'], sort_keys=True)}")
+    return stats
+
+
+def languages(args: argparse.Namespace) -> None:
+    out = out_dir(args.out)
+    langs = lang_list(args.langs)
+    repos = sorted({repo for lang in langs for repo in LANG_REPOS[lang]})
+    root: Path = args.snapshots.expanduser()
+    snapshots = {repo: Snapshot.locate(BY_REPO[repo].pin, root) for repo in repos}
+    every: dict[str, Any] = {
+        "seed": SEED,
+        "max_nonconflict": MAX_NONCONFLICT,
+        "max_politics_world": MAX_POLITICS_WORLD,
+        "commits": {repo: BY_REPO[repo].pin.commit for repo in repos},
+        "langs": {lang: write_language(out, lang, snapshots) for lang in langs},
+    }
+    stats_path = out / "lang" / "build_stats.json"
+    stats_path.write_text(json.dumps(every, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
+    log(f"statistics -> {stats_path}")
+
+
+def lang_judged(args: argparse.Namespace) -> None:
+    out = out_dir(args.out)
+    labels = load_lang_labels(args.labels)
+    for lang in lang_list(args.langs):
+        corpus = out / "lang" / f"{lang}.jsonl"
+        if not corpus.is_file():
+            raise UsageError(f"no corpus at {corpus}: run `python -m bench.realnews languages` first")
+        with corpus.open(encoding="utf-8") as lines:
+            records = [json.loads(line) for line in lines if line.strip()]
+        for half, part in judged_halves(records, labels).items():
+            path = out / "lang" / f"{lang}-{half}.jsonl"
+            write_lines(path, part)
+            labelled = sum(1 for record in part if "conflict" in record)
+            log(f"wrote {len(part)} items ({labelled} labelled) to {path}")
+
+
 def sources(args: argparse.Namespace) -> None:
     root = str(args.snapshots)
     for source in SOURCES:
         print(f"# {source.key}: {source.pin.repo} @ {source.pin.commit}  ({source.files})")
         print(source.pin.clone_commands(f"{root}/{source.pin.folder}"))
+    for lang_source in LANG_SOURCES:
+        langs = ",".join(lang for lang, repos in LANG_REPOS.items() if lang_source.pin.repo in repos)
+        pin = lang_source.pin
+        print(f"# languages {langs}: {pin.repo} @ {pin.commit}  ({lang_source.files})")
+        print(pin.clone_commands(f"{root}/{pin.folder}"))
 
 
 def _output_folder(command: argparse.ArgumentParser) -> None:
@@ -287,14 +362,47 @@ def parser() -> argparse.ArgumentParser:
         "--labels", type=Path, default=STORIES_FILE, metavar="FILE", help="story labels (the committed file)"
     )
     storier.set_defaults(run=stories)
+
+    linguist = commands.add_parser(
+        "languages",
+        help="build the non-English corpora: OUT/lang/<lang>.jsonl and OUT/lang/build_stats.json",
+        description="Read each language's pinned repositories, keep items in the claimed language once each, "
+        f"and draw up to {MAX_NONCONFLICT} non-conflict and {MAX_POLITICS_WORLD} politics/world items per "
+        f"language (seed {SEED}). `sources` prints the repositories and commits.",
+    )
+    linguist.add_argument(
+        "--snapshots", type=Path, required=True, metavar="DIR", help="folder of snapshots, as for build"
+    )
+    _output_folder(linguist)
+    _languages(linguist)
+    linguist.set_defaults(run=languages)
+
+    judge = commands.add_parser(
+        "lang-judged",
+        help="join lang_labels.tsv to OUT/lang/<lang>.jsonl: OUT/lang/<lang>-{dev,unseen}.jsonl",
+        description="Split each language corpus by item id (dev when the first byte of sha256(id) is even) "
+        "and set `conflict` and `signals` on labelled items, as `newsmon eval --false-alarms` reads them.",
+    )
+    _output_folder(judge)
+    _languages(judge)
+    judge.add_argument(
+        "--labels", type=Path, default=LANG_LABELS_FILE, metavar="FILE", help="labels (the committed file)"
+    )
+    judge.set_defaults(run=lang_judged)
     return top
+
+
+def _languages(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--langs", default=",".join(sorted(LANGS)), metavar="LIST", help="comma list (%(default)s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         args.run(args)
-    except (UsageError, SnapshotError, SampleError, LabelsError, StoriesError) as exc:
+    except (UsageError, SnapshotError, SampleError, LabelsError, StoriesError, LangLabelsError) as exc:
         log(f"error: {exc}")
         return 1
     except FileNotFoundError as exc:

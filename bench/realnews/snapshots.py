@@ -106,10 +106,13 @@ class Snapshot:
             raise self.missing(path)
         return self.git("cat-file", "blob", f"{self.pin.commit}:{path}")
 
-    def list(self, folder: str) -> list[str]:
-        """Every file path under folder at the pinned commit, sorted."""
-        names = self.git("ls-tree", "-r", "--name-only", self.pin.commit, "--", folder)
-        paths = sorted(names.decode("utf-8").splitlines())
+    def list(self, folder: str = "") -> list[str]:
+        """Every file path under folder (the whole tree when empty) at the pinned commit, sorted. Paths
+        are NUL-separated (-z), so names with spaces or non-ASCII letters come back unquoted."""
+        names = self.git(
+            "ls-tree", "-r", "-z", "--name-only", self.pin.commit, *(["--", folder] if folder else [])
+        )
+        paths = sorted(name.decode("utf-8") for name in names.split(b"\0") if name)
         if not paths:
             raise self.missing(folder + "/")
         return paths
