@@ -76,13 +76,14 @@ def identify(text: str) -> str:
 
 
 def _hebrew(sample: str) -> bool:
+    """Whether nearly all the sample's letters are Hebrew ones, and none is Yiddish's own."""
     letters = len(_LETTER.findall(sample))
     return len(_HEBREW.findall(sample)) >= HEBREW_SHARE * letters and _YIDDISH.search(sample) is None
 
 
 def _persian_in_arabic_letters(sample: str) -> str | None:
-    """ "fa" for Persian typed with the Arabic yeh and kaf (ي ك for ی ک, as much of the Persian web was): the
-    model reads those letters as Arabic, but Arabic never writes پ چ ژ گ. Read again with Persian letters."""
+    """Persian typed with the Arabic yeh and kaf (ي ك for ی ک, as much of the Persian web was) is read as
+    Arabic by the model, but Arabic never writes پ چ ژ گ: read again with Persian letters, "fa" if so."""
     labels, _ = _model().predict(sample.translate(_TO_PERSIAN), k=1)
     return "fa" if labels and labels[0] == "__label__fa" else None
 
