@@ -49,6 +49,14 @@ def test_hebrew_script_is_hebrew_even_in_a_short_headline_but_yiddish_is_not() -
     assert identify(yiddish) != "he"
 
 
+def test_arabic_script_is_arabic_even_in_a_short_headline_but_urdu_and_persian_are_not() -> None:
+    assert identify("غارات على ريف إدلب") == "ar"
+    assert identify(WRITTEN_HERE["ar"]) == "ar"
+    urdu = "وزیر اعظم نے کہا کہ حکومت اگلے ہفتے نئی پالیسی کا اعلان کرے گی اور بجٹ پر بحث ہوگی۔"
+    assert identify(urdu) not in ("ar", "fa")
+    assert identify(WRITTEN_HERE["fa"]) == "fa"
+
+
 def test_text_without_letters_or_too_short_to_tell_is_undetermined() -> None:
     assert identify("") == UNDETERMINED
     assert identify("  2026 — 14:05 / 12.3% ") == UNDETERMINED
