@@ -270,6 +270,12 @@ def _corpus_file(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _labels_file(command: argparse.ArgumentParser, default: Path, what: str) -> None:
+    command.add_argument(
+        "--labels", type=Path, default=default, metavar="FILE", help=f"{what} (the committed file)"
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m bench.realnews",
@@ -315,9 +321,7 @@ def parser() -> argparse.ArgumentParser:
     )
     _output_folder(sampler)
     _corpus_file(sampler)
-    sampler.add_argument(
-        "--labels", type=Path, default=LABELS_FILE, metavar="FILE", help="labels (the committed file)"
-    )
+    _labels_file(sampler, LABELS_FILE, "labels")
     sampler.set_defaults(run=sample)
 
     supplementer = commands.add_parser(
@@ -328,13 +332,7 @@ def parser() -> argparse.ArgumentParser:
     )
     _output_folder(supplementer)
     _corpus_file(supplementer)
-    supplementer.add_argument(
-        "--labels",
-        type=Path,
-        default=SUPPLEMENT_LABELS_FILE,
-        metavar="FILE",
-        help="the supplement's labels (the committed file)",
-    )
+    _labels_file(supplementer, SUPPLEMENT_LABELS_FILE, "the supplement's labels")
     supplementer.add_argument(
         "--first-labels",
         type=Path,
@@ -358,9 +356,7 @@ def parser() -> argparse.ArgumentParser:
         "--snapshot", action="append", default=[], metavar="gnews=DIR", help="the archive elsewhere"
     )
     _output_folder(storier)
-    storier.add_argument(
-        "--labels", type=Path, default=STORIES_FILE, metavar="FILE", help="story labels (the committed file)"
-    )
+    _labels_file(storier, STORIES_FILE, "story labels")
     storier.set_defaults(run=stories)
 
     linguist = commands.add_parser(
@@ -385,9 +381,7 @@ def parser() -> argparse.ArgumentParser:
     )
     _output_folder(judge)
     _languages(judge)
-    judge.add_argument(
-        "--labels", type=Path, default=LANG_LABELS_FILE, metavar="FILE", help="labels (the committed file)"
-    )
+    _labels_file(judge, LANG_LABELS_FILE, "labels")
     judge.set_defaults(run=lang_judged)
     return top
 
