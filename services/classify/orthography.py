@@ -189,6 +189,21 @@ class _Coding(dict[int, str]):
         return result
 
 
+class _FoldedCoding(dict[int, str]):
+    """Folding then coding as one str.translate table, so the word string costs one pass over the text
+    (each pass is about 20 µs on a 1,500-character article). Moving marks to a word's end commutes with
+    the coding: neither the mark nor the space is a code."""
+
+    def __init__(self, folding: _Folding, coding: _Coding) -> None:
+        super().__init__()
+        self._folding = folding
+        self._coding = coding
+
+    def __missing__(self, code: int) -> str:
+        result = self[code] = self._folding[code].translate(self._coding)
+        return result
+
+
 @dataclass(frozen=True)
 class Folded:
     """The orthography of a language with a pack (see the module docstring)."""
@@ -196,16 +211,13 @@ class Folded:
     language: str
     caseless: bool
     _table: _Folding = field(repr=False, compare=False)
-    _coding: _Coding = field(repr=False, compare=False)
+    _coded: _FoldedCoding = field(repr=False, compare=False)
 
     def words(self, text: str) -> str:
-        return self._folded(text).translate(self._coding)
+        return _marks_moved(text.translate(self._coded))
 
     def _folded(self, text: str) -> str:
-        folded = text.translate(self._table)
-        if _MARK in folded:
-            folded = _MARKED_WORD.sub(_marks_to_the_end, folded)
-        return folded
+        return _marks_moved(text.translate(self._table))
 
     def term_words(self, form: str) -> str:
         return " ".join(self.words(form).split())
@@ -236,6 +248,10 @@ def _in_word(char: str) -> bool:
     return category[0] in "LMN" or category == "Cf" or char == "\u0640"
 
 
+def _marks_moved(folded: str) -> str:
+    return _MARKED_WORD.sub(_marks_to_the_end, folded) if _MARK in folded else folded
+
+
 def _marks_to_the_end(match: re.Match[str]) -> str:
     word = match.group()
     letters = word.replace(_MARK, "")
@@ -251,4 +267,5 @@ def orthography(language: str) -> Orthography:
     if language == "en":
         return ENGLISH
     table = _Folding(_FOLDS.get(language, {}), apostrophe=language == "uk")
-    return Folded(language, language in _CASELESS, table, _Coding(_ALPHABETS.get(language, "")))
+    coded = _FoldedCoding(table, _Coding(_ALPHABETS.get(language, "")))
+    return Folded(language, language in _CASELESS, table, coded)

@@ -8,6 +8,7 @@ import pytest
 
 from schemas.article import RawArticle
 from services.classify.engine import Classifier
+from services.classify import language
 from services.classify.language import UNDETERMINED, identify
 
 WRITTEN_HERE = {
@@ -55,6 +56,29 @@ def test_arabic_script_is_arabic_even_in_a_short_headline_but_urdu_and_persian_a
     urdu = "وزیر اعظم نے کہا کہ حکومت اگلے ہفتے نئی پالیسی کا اعلان کرے گی اور بجٹ پر بحث ہوگی۔"
     assert identify(urdu) not in ("ar", "fa")
     assert identify(WRITTEN_HERE["fa"]) == "fa"
+
+
+@pytest.mark.parametrize("code", ["ru", "uk", "ar", "fa", "he"])
+def test_a_language_whose_letters_tell_it_is_named_without_asking_the_model(
+    code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model() -> None:
+        raise AssertionError("the model was asked")
+
+    monkeypatch.setattr(language, "_model", no_model)
+    assert identify(WRITTEN_HERE[code]) == code
+
+
+def test_russian_and_ukrainian_are_told_by_their_letters_even_in_a_short_headline() -> None:
+    assert identify("Ракеты упали на Харьков") == "ru"
+    assert identify("Ракети впали на Харків") == "uk"
+
+
+def test_bulgarian_and_belarusian_are_not_taken_for_russian_or_ukrainian() -> None:
+    bulgarian = "Министерството съобщи във вторник, че преговорите ще продължат следващата седмица в столицата."
+    belarusian = "Міністэрства паведаміла ў аўторак, што перамовы аднавяцца на наступным тыдні ў сталіцы."
+    assert identify(bulgarian) not in ("ru", "uk")
+    assert identify(belarusian) not in ("ru", "uk")
 
 
 def test_text_without_letters_or_too_short_to_tell_is_undetermined() -> None:
