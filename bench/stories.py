@@ -121,10 +121,12 @@ def feature_cost(classifier: Classifier, count: int) -> str:
 
 
 def synthetic(count: int, seed: int = 11) -> list[tuple[ArticleFeatures, float]]:
-    """`count` articles over the horizon: events with 1 to 12 reports, some copies of their first."""
+    """`count` articles over the horizon: events with 1 to 12 reports, some copies of their first; names and
+    headline words drawn from Zipf-like vocabularies, so some are common and most are rare."""
     rng = random.Random(seed)
     places = [f"place{i}" for i in range(3000)]
     names = [f"name{i}" for i in range(40000)]
+    vocabulary = [f"word{i}" for i in range(60000)]
     made: list[tuple[ArticleFeatures, float]] = []
     step = HORIZON / count
     n = 0
@@ -132,6 +134,7 @@ def synthetic(count: int, seed: int = 11) -> list[tuple[ArticleFeatures, float]]
         when = START + len(made) * step
         place = rng.choice(places)
         people = [names[int(rng.paretovariate(1.1)) % len(names)] for _ in range(8)]
+        wording = [vocabulary[int(rng.paretovariate(1.0)) % len(vocabulary)] for _ in range(10)]
         signature = bytearray(rng.randbytes(2 * BINS))
         for report in range(rng.randint(1, 12)):
             if report and rng.random() < 0.6:
@@ -154,6 +157,7 @@ def synthetic(count: int, seed: int = 11) -> list[tuple[ArticleFeatures, float]]
                 topics=("russia_ukraine",),
                 signals=("military_strike",),
                 actors=("RU", "UA"),
+                words=tuple(dict.fromkeys(rng.sample(wording, 7))),
             )
             made.append((features, when + report * 60))
             n += 1

@@ -38,6 +38,7 @@ def stories_command(file: IO[str], taxonomy_path: Path, summary: bool) -> None:
       newsmon stories --summary articles.jsonl
       echo '{"id": "1", "title": "Drones hit Kharkiv", "text": "KHARKIV (Reuters) - ..."}' | newsmon stories -
     """
+    from services.classify.language import identify
     from services.classify.offline import BadRecord, parse_record
     from services.classify.stories import StoryBook, article_features
 
@@ -53,8 +54,11 @@ def stories_command(file: IO[str], taxonomy_path: Path, summary: bool) -> None:
     book = StoryBook(bucket_bits=16)
     assigned = {}
     for article in sorted(articles, key=lambda a: a.published_at):
-        analysis = classifier.analyse(article.text)
-        features = article_features(article, analysis.topics, analysis.signal_ids(), analysis.actors)
+        language = identify(article.text)
+        analysis = classifier.analyse(article.text, language)
+        features = article_features(
+            article, analysis.topics, analysis.signal_ids(), analysis.actors, language=language
+        )
         assigned[article.id] = book.add(features, article.published_at.timestamp())
     if not summary:
         for article in articles:

@@ -151,7 +151,9 @@ class StoryBook:
         self._copies: Copies[_Entry] = copy_index(bucket_bits)
         self._articles: dict[str, _Entry] = {}
         self._stories: dict[str, Story] = {}
-        self._by_key: dict[str, list[Story]] = {}
+        self._by_key: dict[str, dict[int, Story]] = {}
+        """Place, name and headline-word keys -> the live stories carrying them, by story seq (a dict, so a
+        story leaves a key used by thousands in constant time)."""
         self._clock = float("-inf")
         self._next_seq = 0
         self._next_article = 0
@@ -237,17 +239,24 @@ class StoryBook:
         return self._copies.best(sketch, COPY_CONTAINMENT, COPY_JACCARD)
 
     def _best_story(self, article: ArticleFeatures) -> Story | None:
-        """The live story this report's facts fit best above the threshold (the oldest of equals)."""
+        """The live story this report's facts fit best above the threshold (the oldest of equals). A story
+        that shares no place or name with the report is a candidate only through two rare headline words."""
         candidates: dict[int, Story] = {}
         for key in events.keys(article):
-            stories = self._by_key.get(key, ())
+            stories = self._by_key.get(key, {})
             if len(stories) <= COMMON_KEY:
-                for story in stories:
+                candidates.update(stories)
+        rare = frozenset(w for w in article.words if len(self._by_key.get(f"w:{w}", {})) <= events.RARE_WORD)
+        shared: dict[int, int] = {}
+        for word in rare:
+            for story in self._by_key.get(f"w:{word}", {}).values():
+                if shared.setdefault(story.seq, 0) + 1 == events.MIN_RARE_WORDS:
                     candidates[story.seq] = story
+                shared[story.seq] += 1
         best, best_score = None, events.THRESHOLD
         for seq in sorted(candidates):
             story = candidates[seq]
-            score = events.score(story.facts, article)
+            score = events.score(story.facts, article, rare)
             if score is not None and score >= best_score and (best is None or score > best_score):
                 best, best_score = story, score
         return best
@@ -269,7 +278,7 @@ class StoryBook:
         self._articles[article.id] = entry
         self._copies.add(article.sketch, entry, self._clock)
         facts = story.facts
-        places, entities = set(facts.places), set(facts.entities)
+        places, entities, words = set(facts.places), set(facts.entities), set(facts.words)
         facts.add(article)
         new_outlet = article.source not in story.outlets and len(story.outlets) < MAX_LISTED
         story.count(article.source, entry.root)
@@ -281,9 +290,13 @@ class StoryBook:
         story.touched = self._clock
         del self._stories[story.id]
         self._stories[story.id] = story
-        for key in _keys(facts.places.keys() - places, facts.entities.keys() - entities):
-            self._by_key.setdefault(key, []).append(story)
-        for key in _keys(places - facts.places.keys(), entities - facts.entities.keys()):
+        for key in _keys(
+            facts.places.keys() - places, facts.entities.keys() - entities, facts.words.keys() - words
+        ):
+            self._by_key.setdefault(key, {})[story.seq] = story
+        for key in _keys(
+            places - facts.places.keys(), entities - facts.entities.keys(), words - facts.words.keys()
+        ):
             self._unindex(key, story)
 
     def _drop_story(self, story: Story) -> None:
@@ -293,7 +306,7 @@ class StoryBook:
 
     def _unindex(self, key: str, story: Story) -> None:
         stories = self._by_key[key]
-        stories.remove(story)
+        del stories[story.seq]
         if not stories:
             del self._by_key[key]
 
@@ -353,7 +366,7 @@ class StoryBook:
     def _restore_story(self, story: Story) -> None:
         self._stories[story.id] = story
         for key in _story_keys(story):
-            self._by_key.setdefault(key, []).append(story)
+            self._by_key.setdefault(key, {})[story.seq] = story
 
     def _restore_article(self, record: dict[str, Any]) -> None:
         entry = _Entry(
@@ -388,9 +401,10 @@ def _story_record(story: Story) -> dict[str, Any]:
 
 
 def _story_keys(story: Story) -> list[str]:
-    return _keys(story.facts.places, story.facts.entities)
+    return _keys(story.facts.places, story.facts.entities, story.facts.words)
 
 
-def _keys(places: Iterable[str], entities: Iterable[str]) -> list[str]:
-    """The `events.keys` of these places and entities: what finds a story in `StoryBook._by_key`."""
-    return [f"p:{p}" for p in places] + [f"e:{e}" for e in entities]
+def _keys(places: Iterable[str], entities: Iterable[str], words: Iterable[str]) -> list[str]:
+    """The `events.keys` of these places, entities and headline words: what finds a story in
+    `StoryBook._by_key`."""
+    return [f"p:{p}" for p in places] + [f"e:{e}" for e in entities] + [f"w:{w}" for w in words]

@@ -19,8 +19,15 @@ MAX_GAP = 30 * HOUR
 follow-up the next morning still joins."""
 
 THRESHOLD = 4.0
-WEIGHTS = {"place": 3.0, "entity": 1.0, "number": 1.5, "signal": 1.0, "actor": 0.5, "topic": 0.5}
+WEIGHTS = {"place": 3.0, "entity": 1.0, "number": 1.5, "signal": 1.0, "actor": 0.5, "topic": 0.5, "word": 1.5}
 MAX_ENTITY_SCORE = 5.0
+MAX_WORD_SCORE = 3
+"""Shared rare headline words counted at most."""
+MIN_RARE_WORDS = 2
+"""Rare headline words a story must share with a report that shares none of its places or names."""
+RARE_WORD = 2
+"""A headline word in at most this many live stories is rare enough to tell an event (a name, a place, a
+product); "Iran" or "strikes" on a day of war are in many more and count for nothing."""
 MAIN_PLACE_PENALTY = 3.0
 """Taken off when neither main place is among the other's places: the report may mention the story's town,
 but it is about another one (shelling in Dilling, the same day as the market shelling in El Obeid)."""
@@ -38,6 +45,7 @@ class Facts:
     signals: dict[str, int] = field(default_factory=dict)
     actors: dict[str, int] = field(default_factory=dict)
     topics: dict[str, int] = field(default_factory=dict)
+    words: dict[str, int] = field(default_factory=dict)
     first: float = 0.0
     last: float = 0.0
     _main: str | None = field(default=None, repr=False, compare=False)
@@ -63,17 +71,16 @@ class Facts:
         return self._main
 
     def kinds(self) -> tuple[dict[str, int], ...]:
-        return (self.places, self.entities, self.numbers, self.signals, self.actors, self.topics)
+        return (self.places, self.entities, self.numbers, self.signals, self.actors, self.topics, self.words)
 
     def to_json(self) -> dict[str, object]:
-        names = ("places", "entities", "numbers", "signals", "actors", "topics")
-        return {**dict(zip(names, self.kinds(), strict=True)), "first": self.first, "last": self.last}
+        return {**dict(zip(_KINDS, self.kinds(), strict=True)), "first": self.first, "last": self.last}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Facts:
         facts = cls()
-        for name in ("places", "entities", "numbers", "signals", "actors", "topics"):
-            value = data[name]
+        for name in _KINDS:
+            value = data.get(name, {})  # records written before headline words had none
             assert isinstance(value, dict)
             getattr(facts, name).update(value)
         first, last = data["first"], data["last"]
@@ -81,6 +88,9 @@ class Facts:
         assert isinstance(last, float | int)
         facts.first, facts.last = float(first), float(last)
         return facts
+
+
+_KINDS = ("places", "entities", "numbers", "signals", "actors", "topics", "words")
 
 
 def _values(article: ArticleFeatures) -> tuple[tuple[str, ...], ...]:
@@ -91,6 +101,7 @@ def _values(article: ArticleFeatures) -> tuple[tuple[str, ...], ...]:
         article.signals,
         article.actors,
         article.topics,
+        article.words,
     )
 
 
@@ -105,8 +116,9 @@ def _keep_top(counts: dict[str, int]) -> None:
         del counts[key]
 
 
-def score(story: Facts, article: ArticleFeatures) -> float | None:
-    """How strongly `article` reports `story`'s event; None when a veto says it is another event."""
+def score(story: Facts, article: ArticleFeatures, rare: frozenset[str] = frozenset()) -> float | None:
+    """How strongly `article` reports `story`'s event; None when a veto says it is another event. `rare`:
+    the article's headline words that few live stories share (`RARE_WORD`)."""
     if article.published > story.last + MAX_GAP or article.published < story.first - MAX_GAP:
         return None
     places, entities = story.places, story.entities
@@ -132,6 +144,8 @@ def score(story: Facts, article: ArticleFeatures) -> float | None:
     total += WEIGHTS["signal"] * _shared(article.signals, story.signals)
     total += WEIGHTS["actor"] * _shared(article.actors, story.actors)
     total += WEIGHTS["topic"] * _shared(article.topics, story.topics)
+    if rare:
+        total += WEIGHTS["word"] * min(sum(1 for word in rare if word in story.words), MAX_WORD_SCORE)
     if located and article_places[0] not in places and story_main not in article_places:
         total -= MAIN_PLACE_PENALTY  # neither main place is among the other's places
     return total
@@ -163,5 +177,6 @@ def _elsewhere(
 
 
 def keys(article: ArticleFeatures) -> tuple[str, ...]:
-    """What a story is found by: its places and named entities (figures and signals are too common)."""
+    """What a story is found by: its places and named entities (figures and signals are too common; rare
+    headline words find it too, see `StoryBook`)."""
     return tuple(f"p:{p}" for p in article.places) + tuple(f"e:{e}" for e in article.entities)

@@ -21,6 +21,40 @@ from services.classify.stories.sketch import Sketch, sketch
 
 MAX_TITLE = 160
 MAX_NUMBERS = 8
+MAX_WORDS = 12
+_WORD = re.compile(r"[^\W\d_][\w'’]*")
+_PUBLISHER = re.compile(r"\s[-–|]\s[^-–|]{2,40}$")
+"""A headline's " - The New York Times" tail, as aggregators write it."""
+_FUNCTION_WORDS = frozenset(
+    (  # noqa: SIM905 (a word list reads better as words)
+        "the and for are but not you all any can her was one our out has have had his how its may new now "
+        "old see two way who did get him let say she too use from into over with this that than then them "
+        "they were what when will your about after again also amid back been before being could does down "
+        "each just like live long made make many more most much must only other says said some such take "
+        "their there these those three through under until updates update very what where which while "
+        "would year years first last next week today here why yes video watch photos report reports "
+        "according news"
+    ).split()
+)
+"""English words that say nothing of which event a headline is about."""
+_EVENT_WORDS = frozenset(
+    (  # noqa: SIM905 (a word list reads better as words)
+        "kill kills killed killing dead death deaths die dies died toll wounded injured injures hurt "
+        "attack attacks attacked strike strikes struck hit hits bomb bombs bombed bombing blast blasts "
+        "explosion missile missiles drone drones rocket rockets shell shells shelling shelled fire fires "
+        "fired gunfire "
+        "war wars fighting fight clash clashes raid raids airstrike airstrikes assault offensive invasion "
+        "ceasefire truce talks deal peace evacuation evacuate evacuated nuclear warns warning warn threat "
+        "threatens crisis tensions escalation market markets home homes town towns city cities village "
+        "villages region area border people children civilians soldiers troops army military police forces "
+        "official "
+        "officials government minister president leader leaders state country countries rises rise climbs "
+        "record sources source medics hospital residents protest protests calls call urges plan plans "
+        "court case trial vote election company prices price stocks shares oil"
+    ).split()
+)
+"""Words that say what happened (an attack, a toll, a market), shared by any two reports of like events:
+they tell no event from another."""
 _NUMBER = re.compile(r"\d[\d,.:/]*")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_BEFORE = tuple(f"{m} " for m in _MONTHS) + tuple(f"{m}. " for m in _MONTHS)
@@ -43,6 +77,8 @@ class ArticleFeatures:
     topics: tuple[str, ...]
     signals: tuple[str, ...]
     actors: tuple[str, ...]
+    words: tuple[str, ...] = ()
+    """The headline's distinctive words (see `headline_words`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +95,7 @@ class ArticleFeatures:
             "topics": list(self.topics),
             "signals": list(self.signals),
             "actors": list(self.actors),
+            "words": list(self.words),
         }
 
     @classmethod
@@ -76,6 +113,7 @@ class ArticleFeatures:
             topics=tuple(data["topics"]),
             signals=tuple(data["signals"]),
             actors=tuple(data["actors"]),
+            words=tuple(data.get("words", ())),
         )
 
     def encode(self) -> bytes:
@@ -89,13 +127,19 @@ def features_of(classified: ClassifiedArticle) -> ArticleFeatures:
         classified.topics,
         tuple(s.id for s in classified.signals),
         classified.actors,
+        language=classified.language or "en",
     )
 
 
 def article_features(
-    article: RawArticle, topics: tuple[str, ...], signals: tuple[str, ...], actors: tuple[str, ...]
+    article: RawArticle,
+    topics: tuple[str, ...],
+    signals: tuple[str, ...],
+    actors: tuple[str, ...],
+    *,
+    language: str = "en",
 ) -> ArticleFeatures:
-    """The features of `article` given what the classifier found in it."""
+    """The features of `article` given what the classifier found in it and the language it is in."""
     body = _body(article) or article.title
     places, entities = places_and_entities(f"{article.title}\n{body}")
     return ArticleFeatures(
@@ -111,7 +155,23 @@ def article_features(
         topics=tuple(topics),
         signals=tuple(signals),
         actors=tuple(actors),
+        words=headline_words(article.title) if language == "en" else (),
     )
+
+
+def headline_words(title: str) -> tuple[str, ...]:
+    """The headline's words of three letters or more, lower-cased, without function words or the
+    publisher's name after a dash: two outlets' headlines of one event share its rare ones ("Bagram",
+    "O'Hare", "Elimination Chamber") even when they share no sentence. English only: the words that say
+    nothing are listed for English, and in another language its own function words would look rare."""
+    found: list[str] = []
+    for word in _WORD.findall(_PUBLISHER.sub("", title[:MAX_TITLE]).lower()):
+        word = word.removesuffix("'s").removesuffix("’s")
+        if len(word) >= 3 and word not in _FUNCTION_WORDS and word not in _EVENT_WORDS and word not in found:
+            found.append(word)
+            if len(found) == MAX_WORDS:
+                break
+    return tuple(found)
 
 
 def _body(article: RawArticle) -> str:

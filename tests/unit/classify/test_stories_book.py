@@ -228,3 +228,35 @@ def test_a_flood_of_one_text_is_one_copy_group_and_each_lookup_is_bounded() -> N
     for n in range(300):
         index.add(sketch(WIRE), f"flood-{n}", float(n))
     assert len(index.matches(sketch(WIRE))) <= MAX_CANDIDATES
+
+
+def headline(article_id: str, title: str, at: datetime, source: str) -> ArticleFeatures:
+    raw = RawArticle(
+        id=article_id, feed_id="test", source=source, title=title, published_at=at, fetched_at=at
+    )
+    return article_features(raw, (), (), ())
+
+
+def test_headlines_alone_of_one_event_join_by_their_rare_words_but_like_events_stay_apart() -> None:
+    book = StoryBook()
+    first = add(book, headline("a", "WWE Elimination Chamber predictions", NIGHT, "Wrestling Inc"))
+    results = headline(
+        "b", "Results of Punk vs. Balor at WWE Elimination Chamber", NIGHT + timedelta(hours=2), "Fightful"
+    )
+    other = headline("c", "Chamber of commerce elects a new chair", NIGHT + timedelta(hours=3), "Local paper")
+    assert add(book, results)[0] == first[0]
+    assert add(book, other)[0] != first[0]  # one shared word is no event
+
+
+def test_a_story_record_from_before_headline_words_restores() -> None:
+    book = StoryBook()
+    add(book, article("a", WIRE, NIGHT))
+    records = [dict(r) for r in book.records()]
+    for record in records:
+        if record["kind"] == "story":
+            del record["facts"]["words"]
+    restored = StoryBook.restore(records)
+    assert (
+        add(restored, article("b", WIRE.replace("12 people", "13 people"), NIGHT))[0]
+        == add(book, article("b", WIRE.replace("12 people", "13 people"), NIGHT))[0]
+    )

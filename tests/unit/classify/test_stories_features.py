@@ -8,7 +8,7 @@ import pytest
 
 from schemas.article import RawArticle
 from services.classify.stories import ArticleFeatures, agency_of, article_features
-from services.classify.stories.features import numbers_in
+from services.classify.stories.features import headline_words, numbers_in
 from services.classify.stories.places import places_and_entities
 from services.classify.stories.sketch import containment, similarity, sketch
 
@@ -80,3 +80,9 @@ def test_features_fit_a_kilobyte_and_survive_json() -> None:
     features = article_features(raw, ("russia_ukraine",), ("military_strike", "casualties"), ("RU", "UA"))
     assert len(features.encode()) <= 1024
     assert ArticleFeatures.from_json(features.to_json()) == features
+
+
+def test_headline_words_keep_names_and_drop_function_words_event_words_and_the_publisher() -> None:
+    words = headline_words("Afghanistan Says Pakistan's Jets Struck Bagram Air Base - The New York Times")
+    assert words == ("afghanistan", "pakistan", "jets", "bagram", "air", "base")
+    assert headline_words("Shelling kills 8 in besieged town, officials say") == ("besieged",)
