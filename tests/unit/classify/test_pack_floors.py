@@ -1,5 +1,6 @@
 """Each language pack holds its figures on the blind sets written for it: the unseen half scored only, the
-dev half after its errors were fixed in general form. Floors are the measured macro-F1 less 0.03."""
+dev half after its errors were fixed in general form, and a fresh set written later by other blind authors,
+read once as it came (first contact) and then tuned on. Floors are the measured macro-F1 less 0.03."""
 
 from __future__ import annotations
 
@@ -13,16 +14,16 @@ from services.classify.multilingual import MultilingualClassifier
 
 SETS = Path(__file__).parents[2] / "fixtures" / "labelled" / "lang"
 FLOORS = {
-    "ar": (0.97, 0.867),
-    "de": (0.865, 0.901),
-    "es": (0.96, 0.79),
-    "fa": (0.97, 0.775),
-    "fr": (0.97, 0.79),
-    "he": (0.97, 0.771),
-    "ru": (0.911, 0.799),
-    "uk": (0.938, 0.826),
+    "ar": {"dev": 0.97, "unseen": 0.884, "fresh": 0.97},
+    "de": {"dev": 0.945, "unseen": 0.906, "fresh": 0.97},
+    "es": {"dev": 0.963, "unseen": 0.797, "fresh": 0.944},
+    "fa": {"dev": 0.97, "unseen": 0.788, "fresh": 0.955},
+    "fr": {"dev": 0.97, "unseen": 0.819, "fresh": 0.938},
+    "he": {"dev": 0.97, "unseen": 0.809, "fresh": 0.965},
+    "ru": {"dev": 0.956, "unseen": 0.811, "fresh": 0.939},
+    "uk": {"dev": 0.938, "unseen": 0.834, "fresh": 0.965},
 }
-"""(dev, unseen) signal macro-F1 floors per language."""
+"""Signal macro-F1 floors per language and set."""
 
 
 def macro_f1(classifier: MultilingualClassifier, path: Path) -> float:
@@ -37,11 +38,7 @@ def macro_f1(classifier: MultilingualClassifier, path: Path) -> float:
 
 @pytest.mark.parametrize(
     ("name", "floor"),
-    [
-        (f"{lang}-{half}.jsonl", floors[i])
-        for lang, floors in FLOORS.items()
-        for i, half in enumerate(("dev", "unseen"))
-    ],
+    [(f"{lang}-{half}.jsonl", floor) for lang, floors in FLOORS.items() for half, floor in floors.items()],
 )
 def test_each_pack_meets_its_floor_on_its_blind_set(
     multilingual: MultilingualClassifier, name: str, floor: float
