@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from services.classify.translate_tables import LazyTable
+
 UNDETERMINED = "und"
 """BCP 47 for a text whose language cannot be told (too short, or no letters)."""
 
@@ -50,7 +52,7 @@ def _letters_of(*blocks: tuple[str, str]) -> frozenset[str]:
     return frozenset(c for first, last in blocks for c in _span(first, last) if c.isalpha())
 
 
-class _Alphabet(dict[int, str]):
+class _Alphabet(LazyTable):
     """A language told by its letters: every letter of its script in the sample is one of `letters`, nearly
     all letters are, at least one of `marks` shows (none needed when empty), and neither a foreign word nor
     `foreign` (letters with points that another language of the script writes) does.
@@ -77,13 +79,11 @@ class _Alphabet(dict[int, str]):
         self._foreign_words = foreign_words
         self._foreign = foreign
 
-    def __missing__(self, code: int) -> str:
+    def translated(self, code: int) -> str:
         char = chr(code)
-        kind = (
+        return (
             "a" if char in self._letters else "x" if char in self._script else "o" if char.isalpha() else ""
         )
-        self[code] = kind
-        return kind
 
     def tells(self, sample: str, tokens: list[str]) -> bool:
         kinds = sample.translate(self)

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from services.classify.forms import Form, expand
 from services.classify.text import normalise, normalise_term
+from services.classify.translate_tables import LazyTable
 
 
 class Orthography(Protocol):
@@ -107,7 +108,7 @@ _MARK = "\x00"
 _MARKED_WORD = re.compile(r"[^ \x00]*\x00[^ ]*")
 
 
-class _Folding(dict[int, str]):
+class _Folding(LazyTable):
     """str.translate table built lazily, one character at a time, for one language."""
 
     def __init__(self, folds: dict[str, str], apostrophe: bool) -> None:
@@ -115,7 +116,7 @@ class _Folding(dict[int, str]):
         self._folds = folds
         self._apostrophe = apostrophe
 
-    def __missing__(self, code: int) -> str:
+    def translated(self, code: int) -> str:
         char = chr(code)
         folded = self._folds.get(char, char)
         category = unicodedata.category(folded)
@@ -130,7 +131,6 @@ class _Folding(dict[int, str]):
             result = _MARK
         else:
             result = " "
-        self[code] = result
         return result
 
 
@@ -173,7 +173,7 @@ def _hebrew_prefixed(word: str) -> set[str]:
 _PREFIXED = {"ar": _arabic_prefixed, "he": _hebrew_prefixed}
 
 
-class _Coding(dict[int, str]):
+class _Coding(LazyTable):
     """str.translate table: a language's letters to one ASCII byte each, any other non-ASCII letter to the
     placeholder \\x01 (as English has it), ASCII unchanged. The word string is then ASCII, one byte per
     character, as the Rust engine reads it."""
@@ -183,13 +183,11 @@ class _Coding(dict[int, str]):
             raise ValueError(f"an alphabet of {len(alphabet)} letters; {len(_CODES)} codes")
         super().__init__({ord(letter): code for letter, code in zip(alphabet, _CODES, strict=False)})
 
-    def __missing__(self, code: int) -> str:
-        result = chr(code) if code < 128 else "\x01"
-        self[code] = result
-        return result
+    def translated(self, code: int) -> str:
+        return chr(code) if code < 128 else "\x01"
 
 
-class _FoldedCoding(dict[int, str]):
+class _FoldedCoding(LazyTable):
     """Folding then coding as one str.translate table, so the word string costs one pass over the text
     (each pass is about 20 µs on a 1,500-character article). Moving marks to a word's end commutes with
     the coding: neither the mark nor the space is a code."""
@@ -199,9 +197,8 @@ class _FoldedCoding(dict[int, str]):
         self._folding = folding
         self._coding = coding
 
-    def __missing__(self, code: int) -> str:
-        result = self[code] = self._folding[code].translate(self._coding)
-        return result
+    def translated(self, code: int) -> str:
+        return self._folding[code].translate(self._coding)
 
 
 @dataclass(frozen=True)
