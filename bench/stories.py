@@ -29,6 +29,7 @@ from typing import Any
 
 from schemas.article import RawArticle
 from services.classify.engine import Classifier
+from services.classify.language import identify
 from services.classify.stories import ArticleFeatures, StoryBook, article_features
 from services.classify.stories.scoring import Labelled, format_scores, score
 from services.classify.stories.sketch import BINS, Sketch
@@ -66,7 +67,9 @@ def labelled(path: Path, classifier: Classifier) -> list[Labelled]:
             fetched_at=published,
         )
         analysis = classifier.analyse(article.text)
-        features = article_features(article, analysis.topics, analysis.signal_ids(), analysis.actors)
+        features = article_features(
+            article, analysis.topics, analysis.signal_ids(), analysis.actors, language=identify(article.text)
+        )
         assigned = book.add(features, published.timestamp())
         items.append(
             Labelled(

@@ -86,3 +86,20 @@ def test_headline_words_keep_names_and_drop_function_words_event_words_and_the_p
     words = headline_words("Afghanistan Says Pakistan's Jets Struck Bagram Air Base - The New York Times")
     assert words == ("afghanistan", "pakistan", "jets", "bagram", "air", "base")
     assert headline_words("Shelling kills 8 in besieged town, officials say") == ("besieged",)
+
+
+@pytest.mark.parametrize(("language", "worded"), [("en", True), ("und", True), ("fr", False)])
+def test_headline_words_come_from_english_and_undetermined_headlines_only(
+    language: str, worded: bool
+) -> None:
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    raw = RawArticle(
+        id="h",
+        feed_id="test",
+        source="Wire",
+        title="Bagram Air Base Targeted",
+        published_at=at,
+        fetched_at=at,
+    )
+    features = article_features(raw, (), (), (), language=language)
+    assert bool(features.words) is worded
