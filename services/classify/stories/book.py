@@ -250,9 +250,9 @@ class StoryBook:
         shared: dict[int, int] = {}
         for word in rare:
             for story in self._by_key.get(f"w:{word}", {}).values():
-                if shared.setdefault(story.seq, 0) + 1 == events.MIN_RARE_WORDS:
+                shared[story.seq] = count = shared.get(story.seq, 0) + 1
+                if count == events.MIN_RARE_WORDS:
                     candidates[story.seq] = story
-                shared[story.seq] += 1
         best, best_score = None, events.THRESHOLD
         for seq in sorted(candidates):
             story = candidates[seq]

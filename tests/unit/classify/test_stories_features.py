@@ -67,15 +67,17 @@ def test_a_copy_contained_in_a_longer_text_is_recognised_by_containment() -> Non
     assert containment(jaccard, sketch(long).shingles, sketch(short).shingles) > 0.8
 
 
+def _raw(title: str, content: str = "") -> RawArticle:
+    at = datetime(2026, 3, 3, tzinfo=UTC)
+    return RawArticle(
+        id="a1", feed_id="f", source="Reuters", title=title, content=content, published_at=at, fetched_at=at
+    )
+
+
 def test_features_fit_a_kilobyte_and_survive_json() -> None:
-    raw = RawArticle(
-        id="a1",
-        feed_id="f",
-        source="Reuters",
-        title="Russian drones kill 12 in Kharkiv apartment strike " * 5,
-        content="KHARKIV (Reuters) - Drones struck Kharkiv, killing 12, Governor Oleh Syniehubov said. " * 40,
-        published_at=datetime(2026, 3, 3, tzinfo=UTC),
-        fetched_at=datetime(2026, 3, 3, tzinfo=UTC),
+    raw = _raw(
+        "Russian drones kill 12 in Kharkiv apartment strike " * 5,
+        "KHARKIV (Reuters) - Drones struck Kharkiv, killing 12, Governor Oleh Syniehubov said. " * 40,
     )
     features = article_features(raw, ("russia_ukraine",), ("military_strike", "casualties"), ("RU", "UA"))
     assert len(features.encode()) <= 1024
@@ -92,14 +94,5 @@ def test_headline_words_keep_names_and_drop_function_words_event_words_and_the_p
 def test_headline_words_come_from_english_and_undetermined_headlines_only(
     language: str, worded: bool
 ) -> None:
-    at = datetime(2026, 3, 1, tzinfo=UTC)
-    raw = RawArticle(
-        id="h",
-        feed_id="test",
-        source="Wire",
-        title="Bagram Air Base Targeted",
-        published_at=at,
-        fetched_at=at,
-    )
-    features = article_features(raw, (), (), (), language=language)
+    features = article_features(_raw("Bagram Air Base Targeted"), (), (), (), language=language)
     assert bool(features.words) is worded
