@@ -52,7 +52,7 @@ _OPENING = (
     re.compile(rf"\({_NAME}\)"),  # (Reuters) -, (AP) —, (dpa), (Yonhap) --
     re.compile(rf"/{_NAME}/"),  # MOSCOW, March 3. /TASS/.
     re.compile(rf"^\s*(?:By [^\n]{{0,80}}?,\s*)?{_NAME}\s*(?:--|[-—–:|])"),  # AFP - ..., By Jane Doe, AP —
-    re.compile(rf"(?:--|[-—–]) ?{_NAME} ?(?:--|[-—–])"),  # Kyiv -- AFP -- ...
+    re.compile(rf"[-—–]-? ?{_NAME} ?[-—–]"),  # Kyiv -- AFP -- ... (a dash first: the scan skips to dashes)
 )
 _LAST_LINE = (
     re.compile(rf"(?:--|[-—–(/©]|Copyright|\bby) ?{_NAME}\)?$"),  # ... — AFP / (dpa) / © Reuters

@@ -277,9 +277,7 @@ class StoryBook:
     def _remember(self, article: ArticleFeatures, story: Story, entry: _Entry) -> None:
         self._articles[article.id] = entry
         self._copies.add(article.sketch, entry, self._clock)
-        facts = story.facts
-        places, entities, words = set(facts.places), set(facts.entities), set(facts.words)
-        facts.add(article)
+        gained, lost = story.facts.add(article)
         new_outlet = article.source not in story.outlets and len(story.outlets) < MAX_LISTED
         story.count(article.source, entry.root)
         story.arrivals.add(self._clock, new_outlet, new_report=entry.copy_of is None)
@@ -290,18 +288,14 @@ class StoryBook:
         story.touched = self._clock
         del self._stories[story.id]
         self._stories[story.id] = story
-        for key in _keys(
-            facts.places.keys() - places, facts.entities.keys() - entities, facts.words.keys() - words
-        ):
+        for key in gained:
             self._by_key.setdefault(key, {})[story.seq] = story
-        for key in _keys(
-            places - facts.places.keys(), entities - facts.entities.keys(), words - facts.words.keys()
-        ):
+        for key in lost:
             self._unindex(key, story)
 
     def _drop_story(self, story: Story) -> None:
         del self._stories[story.id]
-        for key in _story_keys(story):
+        for key in events.story_keys(story.facts):
             self._unindex(key, story)
 
     def _unindex(self, key: str, story: Story) -> None:
@@ -365,7 +359,7 @@ class StoryBook:
 
     def _restore_story(self, story: Story) -> None:
         self._stories[story.id] = story
-        for key in _story_keys(story):
+        for key in events.story_keys(story.facts):
             self._by_key.setdefault(key, {})[story.seq] = story
 
     def _restore_article(self, record: dict[str, Any]) -> None:
@@ -398,13 +392,3 @@ def _article_record(entry: _Entry, item: Sketch) -> dict[str, Any]:
 
 def _story_record(story: Story) -> dict[str, Any]:
     return {"kind": "story", **story.to_json()}
-
-
-def _story_keys(story: Story) -> list[str]:
-    return _keys(story.facts.places, story.facts.entities, story.facts.words)
-
-
-def _keys(places: Iterable[str], entities: Iterable[str], words: Iterable[str]) -> list[str]:
-    """The `events.keys` of these places, entities and headline words: what finds a story in
-    `StoryBook._by_key`."""
-    return [f"p:{p}" for p in places] + [f"e:{e}" for e in entities] + [f"w:{w}" for w in words]

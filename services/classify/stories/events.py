@@ -50,17 +50,25 @@ class Facts:
     last: float = 0.0
     _main: str | None = field(default=None, repr=False, compare=False)
 
-    def add(self, article: ArticleFeatures) -> None:
+    def add(self, article: ArticleFeatures) -> tuple[list[str], list[str]]:
+        """Count the article's facts; return the story's index keys (`story_keys`) it gained and lost: new
+        places, names and headline words, and those `MAX_KEYS` pushed out."""
         if not any(self.kinds()):
             self.first = self.last = article.published
         self.first = min(self.first, article.published)
         self.last = max(self.last, article.published)
-        for counts, values in zip(self.kinds(), _values(article), strict=True):
+        gained: list[str] = []
+        lost: list[str] = []
+        for prefix, counts, values in zip(_PREFIXES, self.kinds(), _values(article), strict=True):
+            new = [value for value in values if value not in counts]
             for value in values:
                 counts[value] = counts.get(value, 0) + 1
-            if len(counts) > MAX_KEYS:
-                _keep_top(counts)
+            dropped = _keep_top(counts) if len(counts) > MAX_KEYS else ()
+            if prefix:
+                gained += [prefix + value for value in new if value in counts]
+                lost += [prefix + value for value in dropped if value not in new]
         self._main = None
+        return gained, lost
 
     @property
     def main_place(self) -> str:
@@ -91,6 +99,8 @@ class Facts:
 
 
 _KINDS = ("places", "entities", "numbers", "signals", "actors", "topics", "words")
+_PREFIXES = ("p:", "e:", "", "", "", "", "w:")
+"""The index key prefix of each kind (`story_keys`): places, names and headline words find stories."""
 
 
 def _values(article: ArticleFeatures) -> tuple[tuple[str, ...], ...]:
@@ -105,15 +115,30 @@ def _values(article: ArticleFeatures) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def _keep_top(counts: dict[str, int]) -> None:
-    """Drop the least reported facts (the latest of equals first), keeping `MAX_KEYS`."""
+def _keep_top(counts: dict[str, int]) -> list[str]:
+    """Drop the least reported facts (the latest of equals first), keeping `MAX_KEYS`; return them.
+
+    Every fact counted more often than the `MAX_KEYS`-th highest count stays, and of those counted exactly
+    that often the earliest stay: what a sort by (count descending, order of arrival) keeps, without one."""
     if len(counts) == MAX_KEYS + 1:  # one over, as after most reports: no need to sort
         least = min(counts.values())
-        del counts[next(key for key in reversed(counts) if counts[key] == least)]
-        return
-    order = {key: index for index, key in enumerate(counts)}
-    for key in sorted(counts, key=lambda k: (-counts[k], order[k]))[MAX_KEYS:]:
+        key = next(key for key in reversed(counts) if counts[key] == least)
         del counts[key]
+        return [key]
+    cut = sorted(counts.values(), reverse=True)[MAX_KEYS - 1]
+    room = MAX_KEYS - sum(1 for count in counts.values() if count > cut)
+    dropped: list[str] = []
+    for key, count in counts.items():
+        if count < cut:
+            dropped.append(key)
+        elif count == cut:
+            if room:
+                room -= 1
+            else:
+                dropped.append(key)
+    for key in dropped:
+        del counts[key]
+    return dropped
 
 
 def score(story: Facts, article: ArticleFeatures, rare: frozenset[str] = frozenset()) -> float | None:
@@ -180,3 +205,14 @@ def keys(article: ArticleFeatures) -> tuple[str, ...]:
     """What a story is found by: its places and named entities (figures and signals are too common; rare
     headline words find it too, see `StoryBook`)."""
     return tuple(f"p:{p}" for p in article.places) + tuple(f"e:{e}" for e in article.entities)
+
+
+def story_keys(facts: Facts) -> list[str]:
+    """What finds a story in the book's index: its places, names and headline words, each with its kind's
+    prefix (the prefixes of `keys`)."""
+    return [
+        prefix + value
+        for prefix, counts in zip(_PREFIXES, facts.kinds(), strict=True)
+        if prefix
+        for value in counts
+    ]

@@ -113,7 +113,7 @@ def stamp(book: StoryBook, handoff: Handoff, now: float) -> Stamped:
 
 
 def story_ref(assignment: Assignment, story: Story, features: ArticleFeatures) -> StoryRef:
-    return StoryRef.model_construct(
+    return StoryRef(
         story_id=assignment.story_id,
         report_id=assignment.copy_of or assignment.article_id,
         copy_of=assignment.copy_of,
