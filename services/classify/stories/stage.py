@@ -10,11 +10,12 @@ stage reads the features and passes the article's bytes on without parsing them.
 
 from __future__ import annotations
 
-import json
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import pydantic_core
 
 from schemas import ClassifiedArticle, InvalidMessage, StoryRef
 from services.classify.stories.book import HORIZON, Assignment, Story, StoryBook
@@ -90,7 +91,7 @@ def _frame(value: bytes, position: int) -> tuple[bytes, int]:
 
 def _features(data: bytes) -> ArticleFeatures:
     try:
-        return ArticleFeatures.from_json(json.loads(data))
+        return ArticleFeatures.from_json(pydantic_core.from_json(data))
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidMessage("invalid_handoff", f"features unreadable: {type(exc).__name__}") from None
 

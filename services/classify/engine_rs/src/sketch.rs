@@ -23,10 +23,10 @@ fn word(data: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-/// The sorted shingle hashes of normalised, padded text (`normalised_bytes` in sketch.py).
+/// The shingle hashes of normalised, padded text (`normalised_bytes` in sketch.py), in text order.
 fn shingle_hashes(data: &[u8]) -> Vec<u64> {
     let scan = data.len().saturating_sub(SHINGLE_BYTES + 1);
-    let mut hashes: Vec<u64> = data[..scan]
+    data[..scan]
         .iter()
         .enumerate()
         .filter(|(_, &byte)| byte == b' ')
@@ -37,34 +37,56 @@ fn shingle_hashes(data: &[u8]) -> Vec<u64> {
             hash ^= hash >> 29;
             hash.wrapping_mul(M1)
         })
-        .collect();
-    hashes.sort_unstable();
-    hashes
+        .collect()
+}
+
+/// Where each bin starts: the range of 64-bit hashes split in `BINS` parts as sketch.py's `_BIN_BOUNDS`.
+const BIN_STARTS: [u64; BINS] = bin_starts();
+
+const fn bin_starts() -> [u64; BINS] {
+    let mut starts = [0u64; BINS];
+    let mut bin = 0;
+    while bin < BINS {
+        starts[bin] = ((bin as u64) << 32).div_ceil(BINS as u64) << 32;
+        bin += 1;
+    }
+    starts
+}
+
+/// The bin of `hash`: from its top 32 bits, then moved to the neighbour whose range holds it.
+fn bin_of(hash: u64) -> usize {
+    let mut bin = (((hash >> 32) * BINS as u64) >> 32) as usize;
+    while bin + 1 < BINS && BIN_STARTS[bin + 1] <= hash {
+        bin += 1;
+    }
+    while BIN_STARTS[bin] > hash {
+        bin -= 1;
+    }
+    bin
 }
 
 /// Each bin's smallest hash (low 16 bits); an empty bin borrows its next non-empty neighbour's value.
+/// One pass over the hashes, where the reference sorts them first: the same values.
 fn signature(hashes: &[u64]) -> Signature {
-    let mut first = [0usize; BINS + 1];
-    for (bin, slot) in first.iter_mut().enumerate() {
-        let bound = if bin == BINS {
-            u64::MAX
-        } else {
-            ((bin as u64) << 32).div_ceil(BINS as u64) << 32
-        };
-        *slot = hashes.partition_point(|&hash| hash < bound);
+    let mut smallest = [u64::MAX; BINS];
+    let mut filled_bins = [false; BINS];
+    for &hash in hashes {
+        let bin = bin_of(hash);
+        if !filled_bins[bin] || hash < smallest[bin] {
+            smallest[bin] = hash;
+            filled_bins[bin] = true;
+        }
     }
     let mut values = [0u16; BINS];
-    for (bin, value) in values.iter_mut().enumerate() {
-        *value = (hashes[first[bin].min(hashes.len() - 1)] & 0xFFFF) as u16;
+    for (value, hash) in values.iter_mut().zip(smallest) {
+        *value = (hash & 0xFFFF) as u16;
     }
-    let filled: Vec<usize> = (0..BINS)
-        .filter(|&bin| first[bin] != first[bin + 1])
-        .collect();
+    let filled: Vec<usize> = (0..BINS).filter(|&bin| filled_bins[bin]).collect();
     if filled.is_empty() || filled.len() == BINS {
         return values;
     }
     let original = values;
-    for gap in (0..BINS).filter(|&bin| first[bin] == first[bin + 1]) {
+    for gap in (0..BINS).filter(|&bin| !filled_bins[bin]) {
         let donor = filled[filled.partition_point(|&bin| bin < gap) % filled.len()];
         let distance = (donor as i64 - gap as i64).rem_euclid(BINS as i64) as u64;
         values[gap] = ((u64::from(original[donor]) + distance * SPREAD) & 0xFFFF) as u16;
