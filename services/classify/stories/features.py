@@ -56,6 +56,7 @@ _EVENT_WORDS = frozenset(
 )
 """Words that say what happened (an attack, a toll, a market), shared by any two reports of like events:
 they tell no event from another."""
+_SAY_NOTHING = _FUNCTION_WORDS | _EVENT_WORDS
 _HEADLINE_WORD_LANGUAGES = ("en", UNDETERMINED)
 """English, and the short Title Case headlines the language model will not name (one in six real ones)."""
 _NUMBER = re.compile(r"\d[\d,.:/]*")
@@ -169,9 +170,12 @@ def headline_words(title: str) -> tuple[str, ...]:
     "O'Hare", "Elimination Chamber") even when they share no sentence. English only: the words that say
     nothing are listed for English, and in another language its own function words would look rare."""
     found: list[str] = []
-    for word in _WORD.findall(_PUBLISHER.sub("", title[:MAX_TITLE]).lower()):
+    title = title[:MAX_TITLE]
+    if "-" in title or "–" in title or "|" in title:
+        title = _PUBLISHER.sub("", title)
+    for word in _WORD.findall(title.lower()):
         word = word.removesuffix("'s").removesuffix("’s")
-        if len(word) >= 3 and word not in _FUNCTION_WORDS and word not in _EVENT_WORDS and word not in found:
+        if len(word) >= 3 and word not in _SAY_NOTHING and word not in found:
             found.append(word)
             if len(found) == MAX_WORDS:
                 break
@@ -188,8 +192,11 @@ def _body(article: RawArticle) -> str:
 def numbers_in(text: str) -> tuple[str, ...]:
     """Figures in the opening (casualties, drones, distances), not years or days of the month."""
     opening = text[:OPENING]
+    start = _first_digit(opening)
+    if start < 0:
+        return ()
     found: list[str] = []
-    for match in _NUMBER.finditer(opening):
+    for match in _NUMBER.finditer(opening, start):
         value = match[0].rstrip(",.:/").replace(",", "")
         if not value.isdigit() or (len(value) == 4 and value[:2] in ("19", "20")):
             continue  # times, dates, decimals, years
@@ -200,3 +207,12 @@ def numbers_in(text: str) -> tuple[str, ...]:
             if len(found) == MAX_NUMBERS:
                 break
     return tuple(found)
+
+
+def _first_digit(text: str) -> int:
+    """Where the first ASCII digit of `text` is (-1: none), or 0 when it has other scripts, whose digits
+    only the pattern knows: a pattern scan costs ten times as much as these searches, and most openings
+    hold few figures."""
+    if not text.isascii():
+        return 0
+    return min((at for at in map(text.find, "0123456789") if at >= 0), default=-1)
