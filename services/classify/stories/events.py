@@ -60,13 +60,14 @@ class Facts:
         gained: list[str] = []
         lost: list[str] = []
         for prefix, counts, values in zip(_PREFIXES, self.kinds(), _values(article), strict=True):
-            new = [value for value in values if value not in counts]
+            if not values:
+                continue
+            new = [value for value in values if value not in counts] if prefix else []
             for value in values:
                 counts[value] = counts.get(value, 0) + 1
-            dropped = _keep_top(counts) if len(counts) > MAX_KEYS else ()
-            if prefix:
-                gained += [prefix + value for value in new if value in counts]
-                lost += [prefix + value for value in dropped if value not in new]
+            if len(counts) > MAX_KEYS:
+                lost += [prefix + value for value in _keep_top(counts) if prefix and value not in new]
+            gained += [prefix + value for value in new if value in counts]
         self._main = None
         return gained, lost
 
