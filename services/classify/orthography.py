@@ -217,7 +217,18 @@ class Folded:
         return _marks_moved(text.translate(self._table))
 
     def term_words(self, form: str) -> str:
-        return " ".join(self.words(form).split())
+        """Words joined by single spaces, except that a word holding marks (a Persian half-space, Arabic
+        tashkil) keeps the spaces `words` moves them to, as the text's word string has them: "گفت‌وگوی
+        سیاسی" is found where it is written so, the joined spelling by the form `forms` adds."""
+        parts = []
+        for token in form.split():
+            words = " ".join(self.words(token).split())
+            if words:
+                parts.append(words + " " * self._marks(token))
+        return " ".join(parts).rstrip()
+
+    def _marks(self, text: str) -> int:
+        return sum(1 for char in text if self._table[ord(char)] == _MARK)
 
     def word_end(self, text: str, words: str, end: int) -> int:
         """A match of "آتشبس" in "آتش‌بس" ends one letter early, the joiner having moved to the word's end:
@@ -237,6 +248,16 @@ class Folded:
             for variant in sorted(prefixed(self._folded(first).strip())):
                 text = f"{variant} {rest}" if rest else variant
                 found.append(Form(text, form.prefix, form.case_sensitive))
+        return found + self._unmarked(found)
+
+    def _unmarked(self, forms: list[Form]) -> list[Form]:
+        """The forms whose words before the last hold marks, written without them: the joined spelling
+        ("گفتوگوی سیاسی"), which `term_words` no longer gives them."""
+        found = []
+        for form in forms:
+            bare = "".join(char for char in form.text if self._table[ord(char)] != _MARK)
+            if self.term_words(bare) != self.term_words(form.text):
+                found.append(Form(bare, form.prefix, form.case_sensitive))
         return found
 
 

@@ -146,6 +146,19 @@ def test_a_quote_runs_to_the_end_of_its_word_past_marks_and_joiners(english: Tax
     assert [e.text for e in quoted.signals[0].evidence] == ["صاروخاً"]
 
 
+def test_a_term_of_several_words_with_a_half_space_before_its_last_is_found_half_spaced_or_joined(
+    english: Taxonomy,
+) -> None:
+    """The half-space's place in the word string is a space after its word: a term written with it must
+    put that space there too, or "گفت‌وگوی سیاسی" is never found where the press writes it so."""
+    persian = pack_taxonomy(english, Pack.model_validate(_pack("fa", ["حمله‌های موشکی"])))
+    classifier = MultilingualClassifier(english, {"fa": persian})
+    for attacks in ("حمله‌های موشکی", "حملههای موشکی"):
+        analysis = classifier.analyse(f"ارتش از {attacks} گسترده به پایگاه خبر داد.", "fa")
+        quotes = [e.text for s in analysis.signals if s.id == "military_strike" for e in s.evidence]
+        assert quotes == [attacks]
+
+
 def test_a_theatre_whose_sides_a_pack_names_only_in_part_is_not_found_on_one_side(english: Taxonomy) -> None:
     """A pack naming the US but not Yemen must not read every sentence about America as the Red Sea."""
     document = _pack("ru", ["удар*"], actors=[{"code": "US", "aliases": ["сша", "вашингтон*"]}])
