@@ -174,3 +174,28 @@ def test_telling_people_how_to_go_about_it_and_taking_laptops_home_are_no_evacua
     classifier: Classifier, text: str
 ) -> None:
     assert "evacuation_notice" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Negotiations over a Gaza ceasefire resumed in Cairo on Sunday.",
+        "The president said he expects a quick truce between the two neighbours.",
+        "The movement said it presented its vision for a ceasefire to the mediators.",
+    ],
+)
+def test_seeking_a_ceasefire_in_talks_or_proposals_is_a_ceasefire_call(
+    classifier: Classifier, text: str
+) -> None:
+    assert "ceasefire_call" in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Negotiators said the truce had largely held for a week.",
+        "The two phone makers ended their patent fight with a truce after years of negotiations.",
+    ],
+)
+def test_a_truce_that_held_or_one_between_companies_is_no_call(classifier: Classifier, text: str) -> None:
+    assert "ceasefire_call" not in signal_ids(classifier, text)
