@@ -199,3 +199,33 @@ def test_seeking_a_ceasefire_in_talks_or_proposals_is_a_ceasefire_call(
 )
 def test_a_truce_that_held_or_one_between_companies_is_no_call(classifier: Classifier, text: str) -> None:
     assert "ceasefire_call" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Free downloading has killed opportunities for new bands, one musician said.",
+        "The flanker was sin-binned for killing the ball at the breakdown.",
+        "Shareholders will vote to approve or kill the option plans.",
+        "The script tries to kill the processes it started.",
+    ],
+)
+def test_killing_with_nobody_and_no_violence_in_the_sentence_is_no_casualty(
+    classifier: Classifier, text: str
+) -> None:
+    assert "casualties" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Militants kill 12 in an overnight raid on a northern village.",
+        "Insurgents killed 3 in the north on Tuesday, the governor said.",
+        "The killings sparked protests across the capital.",
+        "The gunmen killed a police officer before fleeing.",
+    ],
+)
+def test_killing_with_a_victim_a_toll_or_violence_near_still_counts(
+    classifier: Classifier, text: str
+) -> None:
+    assert "casualties" in signal_ids(classifier, text)
