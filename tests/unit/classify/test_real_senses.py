@@ -229,3 +229,31 @@ def test_killing_with_a_victim_a_toll_or_violence_near_still_counts(
     classifier: Classifier, text: str
 ) -> None:
     assert "casualties" in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 50,000 people took out the funds, some investing their life savings.",
+        "I suppose Americans get a kick out of watching a family like us.",
+        "Observers said the operator was set to pull out of the $3bn deal.",
+        "A painkiller used by 250,000 Australians has been withdrawn from sale.",
+        "He was promoted to assistant manager following the departure of the coach.",
+        "The food group will help the drug firm develop snacks containing the plant extract.",
+    ],
+)
+def test_people_taking_out_funds_pulling_out_of_deals_or_drugs_withdrawn_are_no_evacuation(
+    classifier: Classifier, text: str
+) -> None:
+    assert "evacuation_notice" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "European governments began flying their citizens out of Beirut on chartered aircraft.",
+        "The embassy pulled its staff out of the capital overnight.",
+    ],
+)
+def test_people_flown_or_pulled_out_of_a_city_are_still_evacuated(classifier: Classifier, text: str) -> None:
+    assert "evacuation_notice" in signal_ids(classifier, text)
