@@ -257,3 +257,22 @@ def test_people_taking_out_funds_pulling_out_of_deals_or_drugs_withdrawn_are_no_
 )
 def test_people_flown_or_pulled_out_of_a_city_are_still_evacuated(classifier: Classifier, text: str) -> None:
     assert "evacuation_notice" in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A denial of service attack bombarded the site with data from thousands of PCs.",
+        "These attacks bombard websites with data in an attempt to overwhelm them.",
+        "Other top searches were about the natural disasters that have struck the country, such as hurricanes.",
+    ],
+)
+def test_attacks_on_websites_and_what_storms_strike_are_no_military_strikes(
+    classifier: Classifier, text: str
+) -> None:
+    assert "military_strike" not in signal_ids(classifier, text)
+
+
+def test_a_drone_striking_a_nuclear_sites_training_centre_still_is_one(classifier: Classifier) -> None:
+    text = "A drone struck the training centre just outside the site perimeter, the agency said."
+    assert "military_strike" in signal_ids(classifier, text)
