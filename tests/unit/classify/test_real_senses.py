@@ -276,3 +276,17 @@ def test_attacks_on_websites_and_what_storms_strike_are_no_military_strikes(
 def test_a_drone_striking_a_nuclear_sites_training_centre_still_is_one(classifier: Classifier) -> None:
     text = "A drone struck the training centre just outside the site perimeter, the agency said."
     assert "military_strike" in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A team has delayed the launch of its private rocket until at least January.",
+        "A mystery rocket crashed into the moon and nobody is owning up.",
+        "The striker struck twice in the first leg of the UEFA Cup tie.",
+    ],
+)
+def test_private_rockets_the_moon_and_a_strikers_goals_are_no_military_strikes(
+    classifier: Classifier, text: str
+) -> None:
+    assert "military_strike" not in signal_ids(classifier, text)
