@@ -264,7 +264,7 @@ def test_people_flown_or_pulled_out_of_a_city_are_still_evacuated(classifier: Cl
     [
         "A denial of service attack bombarded the site with data from thousands of PCs.",
         "These attacks bombard websites with data in an attempt to overwhelm them.",
-        "Other top searches were about the natural disasters that have struck the country, such as hurricanes.",
+        "Top searches were about the natural disasters that have struck the country, such as hurricanes.",
     ],
 )
 def test_attacks_on_websites_and_what_storms_strike_are_no_military_strikes(
