@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +14,7 @@ from schemas.article import RawArticle
 from services.classify.stories import ArticleFeatures, StoryBook, article_features, story_id_for
 from services.classify.stories.book import HORIZON, MAX_LISTED
 from services.classify.stories.copies import MAX_CANDIDATES, CopyIndex
+from services.classify.stories.events import MAX_KEYS, _keep_top, story_keys
 from services.classify.stories.sketch import sketch
 
 NIGHT = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
@@ -260,3 +263,31 @@ def test_a_story_record_from_before_headline_words_restores() -> None:
         add(restored, article("b", WIRE.replace("12 people", "13 people"), NIGHT))[0]
         == add(book, article("b", WIRE.replace("12 people", "13 people"), NIGHT))[0]
     )
+
+
+def test_facts_keep_the_most_reported_values_earliest_first_as_a_sort_would() -> None:
+    """`_keep_top` cuts by a count threshold; what it keeps must be what sorting by (count descending,
+    arrival) and keeping the first `MAX_KEYS` keeps, and what it reports dropped must be the rest."""
+    rng = random.Random(3)
+    for _ in range(500):
+        counts = {f"k{n}": rng.randint(1, 4) for n in range(rng.randint(MAX_KEYS + 1, MAX_KEYS + 30))}
+        order = list(counts)
+        expected = sorted(order, key=lambda key: (-counts[key], order.index(key)))[:MAX_KEYS]
+        kept = dict(counts)
+        dropped = _keep_top(kept)
+        assert list(kept) == [key for key in order if key in expected]
+        assert sorted(dropped) == sorted(set(order) - set(expected))
+
+
+def test_a_story_is_found_by_exactly_the_places_names_and_words_its_facts_still_hold() -> None:
+    book = StoryBook()
+    for n in range(60):  # copies of one wire story, each naming a town of its own: more than a story keeps;
+        # from the 40th on, each names its town twice and pushes out a town named once
+        places = (f"Town{n}",) * (1 if n < 40 else 2)
+        features = replace(article(f"a{n}", WIRE, NIGHT), places=places, entities=(f"Name{n}",))
+        book.add(features, NIGHT.timestamp())
+    assert len(book.stories) == 1
+    assert "p:Town39" not in book._by_key  # the latest of the towns named once went first
+    assert "p:Town59" in book._by_key
+    indexed = {key for key, stories in book._by_key.items() if stories}
+    assert indexed == {key for story in book.stories.values() for key in story_keys(story.facts)}
