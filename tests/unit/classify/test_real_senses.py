@@ -290,3 +290,23 @@ def test_private_rockets_the_moon_and_a_strikers_goals_are_no_military_strikes(
     classifier: Classifier, text: str
 ) -> None:
     assert "military_strike" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More than 100,000 people are believed to have been killed in the country nearest the earthquake.",
+        "The worst-hit areas are on the coast, with at least 23,000 people killed.",
+        "Injured Toomer might be able to play tomorrow.",
+        "Giants win sixth straight, but Schmidt is injured",
+    ],
+)
+def test_the_dead_of_an_earthquake_and_an_injured_player_are_no_casualties(
+    classifier: Classifier, text: str
+) -> None:
+    assert "casualties" not in signal_ids(classifier, text)
+
+
+def test_people_killed_by_shelling_still_are_casualties(classifier: Classifier) -> None:
+    text = "Shelling killed 12 civilians in the border town on Monday, officials said."
+    assert "casualties" in signal_ids(classifier, text)
