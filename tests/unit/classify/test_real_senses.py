@@ -310,3 +310,19 @@ def test_the_dead_of_an_earthquake_and_an_injured_player_are_no_casualties(
 def test_people_killed_by_shelling_still_are_casualties(classifier: Classifier) -> None:
     text = "Shelling killed 12 civilians in the border town on Monday, officials said."
     assert "casualties" in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thousands of croakers have washed ashore, the latest mass deaths of the sport fish.",
+        "The report linked it to 14 deaths, but the maker said the arthritis drug was safe.",
+        "Vaccination prevented an estimated 235,000 deaths among vaccinated adults.",
+        "Those who fall victim to these attacks can find their bank account cleaned out.",
+        "The console maker had a stab at something similar last year.",
+    ],
+)
+def test_animal_deaths_drug_deaths_and_online_fraud_are_no_casualties(
+    classifier: Classifier, text: str
+) -> None:
+    assert "casualties" not in signal_ids(classifier, text)
