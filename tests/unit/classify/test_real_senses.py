@@ -326,3 +326,18 @@ def test_animal_deaths_drug_deaths_and_online_fraud_are_no_casualties(
     classifier: Classifier, text: str
 ) -> None:
     assert "casualties" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cross-selling opportunities between banks and brokers are increasing, the analyst said.",
+        "Spectators left the stadium during the game between the hosts and the visitors.",
+        "The browser lets pages be arranged as tabs so users can switch easily between them.",
+        "'Peacemaker' Star on That Shocking Moment and His Next Role",
+    ],
+)
+def test_banks_and_brokers_a_game_between_teams_and_a_tv_series_are_no_mediation(
+    classifier: Classifier, text: str
+) -> None:
+    assert "mediation_offer" not in signal_ids(classifier, text)
