@@ -341,3 +341,22 @@ def test_banks_and_brokers_a_game_between_teams_and_a_tv_series_are_no_mediation
     classifier: Classifier, text: str
 ) -> None:
     assert "mediation_offer" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The carmaker swung to a profit, but losses at its global automotive operations widened.",
+        "The casino group bought a stake in the project as the two leading operators expand in the region.",
+        "Freshwater from an ancient lake triggered a precipitous cooling of the region 8,200 years ago.",
+    ],
+)
+def test_operations_that_widen_and_groups_that_expand_in_a_region_are_no_escalation(
+    classifier: Classifier, text: str
+) -> None:
+    assert "escalation_warning" not in signal_ids(classifier, text)
+
+
+def test_a_war_that_spreads_across_the_region_still_escalates(classifier: Classifier) -> None:
+    text = "Officials warned the war could spread across the region within days."
+    assert "escalation_warning" in signal_ids(classifier, text)
