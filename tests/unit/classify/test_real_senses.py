@@ -360,3 +360,24 @@ def test_operations_that_widen_and_groups_that_expand_in_a_region_are_no_escalat
 def test_a_war_that_spreads_across_the_region_still_escalates(classifier: Classifier) -> None:
     text = "Officials warned the war could spread across the region within days."
     assert "escalation_warning" in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's a new start and all the top players see it as important.",
+        "Smith has yet to decide the line-up for Meltdown, which begins in June.",
+        "Local papers claimed the ink was harmful or even radioactive.",
+        "The utility will buy an additional $160 million stake in the nuclear plant.",
+    ],
+)
+def test_a_new_start_a_festival_radioactive_ink_and_a_stake_in_a_plant_are_no_nuclear_stakes(
+    classifier: Classifier, text: str
+) -> None:
+    assert "nuclear" not in signal_ids(classifier, text)
+
+
+def test_the_new_start_treaty_is_still_a_nuclear_stake(classifier: Classifier) -> None:
+    assert "nuclear" in signal_ids(
+        classifier, "Moscow suspended its part in New START, the last arms treaty."
+    )
