@@ -381,3 +381,8 @@ def test_the_new_start_treaty_is_still_a_nuclear_stake(classifier: Classifier) -
     assert "nuclear" in signal_ids(
         classifier, "Moscow suspended its part in New START, the last arms treaty."
     )
+
+
+def test_sales_that_rocketed_since_a_show_hit_screens_are_no_strike(classifier: Classifier) -> None:
+    text = "Sales of T-shirts and action figures have rocketed since the show hit screens."
+    assert "military_strike" not in signal_ids(classifier, text)
