@@ -1,6 +1,7 @@
 """Each language pack holds its figures on the blind sets written for it: the unseen half scored only, the
-dev half after its errors were fixed in general form, and a fresh set written later by other blind authors,
-read once as it came (first contact) and then tuned on. Floors are the measured macro-F1 less 0.03."""
+dev half after its errors were fixed in general form, and fresh sets written later by other blind authors,
+read once as they came (first contact) and then tuned on (a second one for the languages still below the
+unseen target). Floors are the measured macro-F1 less 0.03."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ SETS = Path(__file__).parents[2] / "fixtures" / "labelled" / "lang"
 FLOORS = {
     "ar": {"dev": 0.97, "unseen": 0.884, "fresh": 0.97},
     "de": {"dev": 0.945, "unseen": 0.906, "fresh": 0.97},
-    "es": {"dev": 0.963, "unseen": 0.797, "fresh": 0.944},
-    "fa": {"dev": 0.97, "unseen": 0.788, "fresh": 0.955},
-    "fr": {"dev": 0.97, "unseen": 0.819, "fresh": 0.938},
-    "he": {"dev": 0.97, "unseen": 0.809, "fresh": 0.965},
-    "ru": {"dev": 0.956, "unseen": 0.811, "fresh": 0.939},
+    "es": {"dev": 0.963, "unseen": 0.797, "fresh": 0.944, "fresh2": 0.97},
+    "fa": {"dev": 0.97, "unseen": 0.818, "fresh": 0.955, "fresh2": 0.97},
+    "fr": {"dev": 0.97, "unseen": 0.819, "fresh": 0.938, "fresh2": 0.965},
+    "he": {"dev": 0.97, "unseen": 0.809, "fresh": 0.965, "fresh2": 0.966},
+    "ru": {"dev": 0.956, "unseen": 0.811, "fresh": 0.939, "fresh2": 0.94},
     "uk": {"dev": 0.938, "unseen": 0.834, "fresh": 0.965},
 }
 """Signal macro-F1 floors per language and set."""
