@@ -386,3 +386,25 @@ def test_the_new_start_treaty_is_still_a_nuclear_stake(classifier: Classifier) -
 def test_sales_that_rocketed_since_a_show_hit_screens_are_no_strike(classifier: Classifier) -> None:
     text = "Sales of T-shirts and action figures have rocketed since the show hit screens."
     assert "military_strike" not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("Franchisees hit the oil major in a lawsuit", "military_strike"),
+        ("Salvation Army bell ringers booted from Target stores", "military_strike"),
+        (
+            "Polygon shapes on Mars suggest water, though the surface was bombarded by meteorites.",
+            "military_strike",
+        ),
+        (
+            "The bankruptcy court should not become involved in a US tax dispute, it said.",
+            "us_intervention_warning",
+        ),
+        ("More than half a million people have been relocated to make way for the dam.", "evacuation_notice"),
+    ],
+)
+def test_lawsuits_stores_planets_courts_and_dams_raise_no_war_signal(
+    classifier: Classifier, text: str, signal: str
+) -> None:
+    assert signal not in signal_ids(classifier, text)
