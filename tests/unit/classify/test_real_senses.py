@@ -408,3 +408,26 @@ def test_lawsuits_stores_planets_courts_and_dams_raise_no_war_signal(
     classifier: Classifier, text: str, signal: str
 ) -> None:
     assert signal not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("The striker teeters on the brink", "escalation_warning"),
+        ("Firms hope new tools will stop staff numbers spiralling out of control.", "escalation_warning"),
+        (
+            "The ban threatens to reignite tensions between the regulator and the tobacco maker.",
+            "escalation_warning",
+        ),
+        ("The star pleaded guilty to using a phone to try to broker a cocaine deal.", "mediation_offer"),
+        ("Japan is ready to host the tournament, the organisers said.", "mediation_offer"),
+        (
+            "The Commission has called a truce in its battle with two states over breaching deficit limits.",
+            "ceasefire_call",
+        ),
+    ],
+)
+def test_brinks_spirals_and_truces_of_sport_business_and_budgets_raise_nothing(
+    classifier: Classifier, text: str, signal: str
+) -> None:
+    assert signal not in signal_ids(classifier, text)
