@@ -431,3 +431,22 @@ def test_brinks_spirals_and_truces_of_sport_business_and_budgets_raise_nothing(
     classifier: Classifier, text: str, signal: str
 ) -> None:
     assert signal not in signal_ids(classifier, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Ryder Cup team, wounded after a first day mauling, were facing a fight for survival.",
+        "He is wary of wounded England after two straight defeats.",
+        "The carmaker's heavy losses have convinced its partner to back away.",
+    ],
+)
+def test_a_wounded_team_and_a_carmakers_heavy_losses_are_no_casualties(
+    classifier: Classifier, text: str
+) -> None:
+    assert "casualties" not in signal_ids(classifier, text)
+
+
+def test_attacks_that_killed_crew_in_the_red_sea_still_are(classifier: Classifier) -> None:
+    text = "The sinking of two ships in the Red Sea, in attacks that killed four crew members, ended a lull."
+    assert "casualties" in signal_ids(classifier, text)
