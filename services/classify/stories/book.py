@@ -246,10 +246,12 @@ class StoryBook:
             stories = self._by_key.get(key, {})
             if len(stories) <= COMMON_KEY:
                 candidates.update(stories)
-        rare = frozenset(w for w in article.words if len(self._by_key.get(f"w:{w}", {})) <= events.RARE_WORD)
+        rare = frozenset(
+            w for w in article.words if len(self._by_key.get(events.WORD_KEY + w, {})) <= events.RARE_WORD
+        )
         shared: dict[int, int] = {}
         for word in rare:
-            for story in self._by_key.get(f"w:{word}", {}).values():
+            for story in self._by_key.get(events.WORD_KEY + word, {}).values():
                 shared[story.seq] = count = shared.get(story.seq, 0) + 1
                 if count == events.MIN_RARE_WORDS:
                     candidates[story.seq] = story

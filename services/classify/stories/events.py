@@ -100,7 +100,9 @@ class Facts:
 
 
 _KINDS = ("places", "entities", "numbers", "signals", "actors", "topics", "words")
-_PREFIXES = ("p:", "e:", "", "", "", "", "w:")
+PLACE_KEY, NAME_KEY, WORD_KEY = "p:", "e:", "w:"
+"""Prefixes of the book's index keys: a place, a name, a headline word."""
+_PREFIXES = (PLACE_KEY, NAME_KEY, "", "", "", "", WORD_KEY)
 """The index key prefix of each kind (`story_keys`): places, names and headline words find stories."""
 
 
@@ -205,7 +207,7 @@ def _elsewhere(
 def keys(article: ArticleFeatures) -> tuple[str, ...]:
     """What a story is found by: its places and named entities (figures and signals are too common; rare
     headline words find it too, see `StoryBook`)."""
-    return tuple(f"p:{p}" for p in article.places) + tuple(f"e:{e}" for e in article.entities)
+    return tuple(PLACE_KEY + p for p in article.places) + tuple(NAME_KEY + e for e in article.entities)
 
 
 def story_keys(facts: Facts) -> list[str]:
